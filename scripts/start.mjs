@@ -1,0 +1,8 @@
+// `npm start`: builds what is missing or out of date, then runs the compiled server.
+import { build, isStale } from './build.mjs';
+
+if (isStale()) {
+  console.error('Building Parley…');
+  build();
+}
+await import('../dist/server/main.js');

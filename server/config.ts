@@ -1,0 +1,142 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { loadOrCreateDevKeyrings } from './keys/dev-keyrings.js';
+import { parseKeyring, type Keyring } from './keys/keyring.js';
+
+/** The runtime role's login name on PostgreSQL; migrations create it. */
+export const RUNTIME_ROLE = 'parley_app';
+
+const httpUrl = z.string().refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), {
+  error: 'must be an http:// or https:// URL',
+});
+const postgresUrl = z.string().refine((v) => URL.canParse(v) && /^postgres(ql)?:$/.test(new URL(v).protocol), {
+  error: 'must be a postgres:// or postgresql:// URL',
+});
+const redisUrl = z.string().refine((v) => URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol), {
+  error: 'must be a redis:// or rediss:// URL',
+});
+/** An unset variable and an empty one mean the same: use the default. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+/** Every environment variable Parley reads. Each one has a row in the README. */
+const envSchema = z.object({
+  /** TCP port to listen on; 0 picks a free one. */
+  PORT: optional(z.coerce.number().int().min(0).max(65535)).default(3000),
+  /** Interface to bind; 0.0.0.0 to listen on every interface. */
+  HOST: optional(z.string().min(1)).default('127.0.0.1'),
+  /** The origin browsers use to reach this server (scheme, host, port; no path). */
+  PUBLIC_URL: optional(
+    httpUrl.refine((v) => { const u = new URL(v); return u.pathname === '/' && !u.search && !u.hash; }, {
+      error: 'must be an origin such as https://chat.example.com, without a path',
+    }),
+  ),
+  /** Where the embedded database and development keyrings live. */
+  DATA_DIR: optional(z.string().min(1)).default('./data'),
+  /** PostgreSQL connection of the schema owner; unset means embedded PGlite in DATA_DIR. */
+  DATABASE_URL: optional(postgresUrl),
+  /** PostgreSQL connection for tenant queries, as the runtime role; default: DATABASE_URL as user parley_app without password. */
+  DATABASE_RUNTIME_URL: optional(postgresUrl),
+  /** Keyring sealing stored secrets (BYOK keys): id:base64key[,…], first active. */
+  MASTER_KEYS: optional(z.string()),
+  /** Keyring signing visitor tokens (HMAC-SHA256): id:base64key[,…], first active. */
+  TOKEN_KEYS: optional(z.string()),
+  /** The operator's Mistral API key, used by workspaces without their own. */
+  MISTRAL_API_KEY: optional(z.string().min(1)),
+  /** Base URL of the Mistral API. */
+  MISTRAL_SERVER_URL: optional(httpUrl).default('https://api.mistral.ai'),
+  /** Model used when a workspace sets none. */
+  MISTRAL_MODEL: optional(z.string().min(1)).default('mistral-small-latest'),
+  /** Redis for rate limits shared between instances; unset keeps them in memory. */
+  REDIS_URL: optional(redisUrl),
+  /** pino level. */
+  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+  /** production makes keyrings and PUBLIC_URL mandatory. */
+  NODE_ENV: optional(z.enum(['development', 'production', 'test'])).default('development'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** PUBLIC_URL's origin; unset means the address the server binds. */
+  publicUrl: string | undefined;
+  dataDir: string;
+  /** Unset: embedded PGlite. */
+  database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; ownerUrl: string; runtimeUrl: string };
+  masterKeys: Keyring;
+  tokenKeys: Keyring;
+  mistral: { apiKey: string | undefined; serverUrl: string; model: string };
+  redisUrl: string | undefined;
+  logLevel: string;
+  env: 'development' | 'production' | 'test';
+  /** Values that must never appear in a log line. */
+  secrets: readonly string[];
+}
+
+/** A start-up problem explained in one line, naming the variable at fault. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses and validates the environment once; throws ConfigError on the first bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  for (const name of ['MASTER_KEYS', 'TOKEN_KEYS', 'PUBLIC_URL'] as const) {
+    if (production && !e[name]) throw new ConfigError(`${name}: required when NODE_ENV=production`);
+  }
+  const dataDir = resolve(e.DATA_DIR);
+  const generated = e.MASTER_KEYS && e.TOKEN_KEYS ? undefined : loadOrCreateDevKeyrings(dataDir);
+  const masterText = e.MASTER_KEYS ?? generated!.MASTER_KEYS;
+  const tokenText = e.TOKEN_KEYS ?? generated!.TOKEN_KEYS;
+  const masterKeys = keyring('MASTER_KEYS', masterText);
+  const tokenKeys = keyring('TOKEN_KEYS', tokenText);
+
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : undefined,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', ownerUrl: e.DATABASE_URL, runtimeUrl: e.DATABASE_RUNTIME_URL ?? runtimeUrlFor(e.DATABASE_URL) }
+      : { kind: 'pglite', dir: resolve(dataDir, 'pglite') },
+    masterKeys,
+    tokenKeys,
+    mistral: { apiKey: e.MISTRAL_API_KEY, serverUrl: e.MISTRAL_SERVER_URL.replace(/\/+$/, ''), model: e.MISTRAL_MODEL },
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    env: e.NODE_ENV,
+    secrets: [masterText, tokenText, e.MISTRAL_API_KEY, e.DATABASE_URL, e.DATABASE_RUNTIME_URL, e.REDIS_URL]
+      .concat(secretParts(masterText), secretParts(tokenText), urlPasswords(e.DATABASE_URL, e.DATABASE_RUNTIME_URL, e.REDIS_URL))
+      .filter((s): s is string => typeof s === 'string' && s.length > 0),
+  };
+}
+
+function keyring(name: string, text: string): Keyring {
+  try {
+    return parseKeyring(text);
+  } catch (err) {
+    throw new ConfigError(`${name}: ${(err as Error).message}`);
+  }
+}
+
+/** The same server and database, logged in as the runtime role. */
+export function runtimeUrlFor(ownerUrl: string): string {
+  const url = new URL(ownerUrl);
+  url.username = RUNTIME_ROLE;
+  url.password = '';
+  return url.toString();
+}
+
+function secretParts(keyringText: string): string[] {
+  return keyringText.split(',').map((entry) => entry.slice(entry.indexOf(':') + 1).trim());
+}
+
+function urlPasswords(...urls: (string | undefined)[]): string[] {
+  return urls.flatMap((u) => (u && URL.canParse(u) && new URL(u).password ? [decodeURIComponent(new URL(u).password)] : []));
+}

@@ -1,0 +1,59 @@
+import { RUNTIME_ROLE } from '../config.js';
+import type { Db, Queryable, Tx } from './db.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Statements a tenant transaction may never run: changing role or session identity,
+ * touching the tenant or row-security settings, or ending the transaction (which would
+ * drop its transaction-local role). On PostgreSQL the database refuses most of these
+ * anyway; on embedded PGlite the session is a superuser and this guard is what stands.
+ */
+const FORBIDDEN = [
+  /\b(?:set|reset)\s+(?:local\s+|session\s+)?(?:role|session\s+authorization|row_security|app\.tenant_id)\b/i,
+  /\bset_config\s*\(\s*'(?:role|session_authorization|row_security|app\.tenant_id)'/i,
+  /^\s*(?:begin|commit|rollback|abort|end|start\s+transaction|savepoint|release|prepare\s+transaction|discard|reset\s+all)\b/i,
+  /;\s*\S/, // one statement per call
+];
+
+/** A tenant query tried something only the db layer may do. A programming error, never user input. */
+export class TenantGuardError extends Error {
+  override name = 'TenantGuardError';
+}
+
+/**
+ * Runs fn in a transaction as the runtime role with `app.tenant_id` set to workspaceId,
+ * transaction-locally, so row-level security shows fn that workspace's rows and no other,
+ * and nothing carries over to the next user of a pooled connection.
+ */
+export async function withTenant<T>(db: Db, workspaceId: string, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  if (!UUID.test(workspaceId)) throw new TypeError('withTenant: workspaceId must be a UUID');
+  return db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
+    await tx.query("SELECT set_config('app.tenant_id', $1, true)", [workspaceId]);
+    return fn(guarded(tx));
+  });
+}
+
+/**
+ * Runs fn as the runtime role with no tenant: tenant tables show no rows. For the few
+ * tables that are not per workspace (accounts, sessions, platform audit).
+ */
+export async function withoutTenant<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
+    return fn(guarded(tx));
+  });
+}
+
+function guarded(tx: Tx): Queryable {
+  return {
+    query(sql, params) {
+      const text = sql.trim().replace(/;\s*$/, '');
+      if (FORBIDDEN.some((re) => re.test(text))) {
+        return Promise.reject(new TenantGuardError(`statement not allowed in a tenant transaction: ${text.slice(0, 60)}`));
+      }
+      return tx.query(text, params);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../server/config.js';
+import type { Db } from '../../server/db/db.js';
+import { openDatabase } from '../../server/db/open.js';
+import { generateKeyringText } from '../../server/keys/keyring.js';
+import { createLogger } from '../../server/logging.js';
+import { startServer, type RunningServer } from '../../server/server.js';
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js';
+
+export interface TestServer extends RunningServer {
+  config: Config;
+  database: TestDatabase;
+  /** Every log line written so far, raw. */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/** The test environment: a random port, a private DATA_DIR, fresh keyrings. */
+export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-data-')),
+    MASTER_KEYS: generateKeyringText('m1'),
+    TOKEN_KEYS: generateKeyringText('t1'),
+    LOG_LEVEL: 'info',
+    ...overrides,
+  };
+}
+
+/** The real server on a random port, on a fresh database of the given kind. */
+export async function startTestServer(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestServer> {
+  const database = await createTestDatabase(kind);
+  const config = { ...loadConfig(testEnv(env)), database: database.config };
+  const logs: string[] = [];
+  const logger = createLogger({ level: config.logLevel, secrets: config.secrets, destination: { write: (line: string) => void logs.push(line) } });
+  let db: Db | undefined;
+  try {
+    db = await openDatabase(database.config);
+    const running = await startServer(config, logger, { db });
+    return {
+      ...running,
+      config,
+      database,
+      logs,
+      async stop() {
+        await running.close(1_000);
+        await db!.close();
+        await database.drop();
+      },
+    };
+  } catch (err) {
+    await db?.close();
+    await database.drop();
+    throw err;
+  }
+}
