@@ -10,8 +10,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * anyway; on embedded PGlite the session is a superuser and this guard is what stands.
  */
 const FORBIDDEN = [
-  /\b(?:set|reset)\s+(?:local\s+|session\s+)?(?:role|session\s+authorization|row_security|app\.tenant_id)\b/i,
-  /\bset_config\s*\(\s*'(?:role|session_authorization|row_security|app\.tenant_id)'/i,
+  /\b(?:set|reset)\s+(?:local\s+|session\s+)?(?:role|session\s+authorization|row_security|app\.tenant_id|app\.public_id)\b/i,
+  /\bset_config\s*\(\s*'(?:role|session_authorization|row_security|app\.tenant_id|app\.public_id)'/i,
   /^\s*(?:begin|commit|rollback|abort|end|start\s+transaction|savepoint|release|prepare\s+transaction|discard|reset\s+all)\b/i,
   /;\s*\S/, // one statement per call
 ];
@@ -43,6 +43,20 @@ export async function withoutTenant<T>(db: Db, fn: (q: Queryable) => Promise<T>)
   return db.transaction(async (tx) => {
     await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
     return fn(guarded(tx));
+  });
+}
+
+/**
+ * The workspace a widget names by its public id, or undefined. Runs as the runtime
+ * role with only `app.public_id` set, which shows that one workspaces row and no
+ * other row of any table (migration 0002).
+ */
+export async function resolvePublicWorkspace(db: Db, publicId: string): Promise<{ id: string; name: string } | undefined> {
+  return db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
+    await tx.query("SELECT set_config('app.public_id', $1, true)", [publicId]);
+    const { rows } = await tx.query<{ id: string; name: string }>('SELECT id, name FROM workspaces WHERE public_id = $1', [publicId]);
+    return rows[0];
   });
 }
 

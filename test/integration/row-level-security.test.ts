@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Db } from '../../server/db/db.js';
 import { openDatabase } from '../../server/db/open.js';
-import { TenantGuardError, withTenant, withoutTenant } from '../../server/db/tenant.js';
+import { resolvePublicWorkspace, TenantGuardError, withTenant, withoutTenant } from '../../server/db/tenant.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 import { seedWorkspace, type SeededWorkspace } from '../support/seed.js';
 
@@ -150,6 +150,7 @@ for (const kind of databaseKinds) {
         'SET SESSION AUTHORIZATION postgres',
         "SELECT set_config('role', 'postgres', true)",
         "SELECT set_config('app.tenant_id', '00000000-0000-0000-0000-000000000000', true)",
+        "SELECT set_config('app.public_id', 'wk_anything', true)",
         'COMMIT',
         'ROLLBACK',
         'SELECT 1; RESET ROLE',
@@ -180,6 +181,30 @@ for (const kind of databaseKinds) {
         assert.ok(!r.rows[0]!.tenant, 'no tenant left behind');
         assert.notEqual(r.rows[0]!.user === 'parley_app' && kind === 'pglite', true, 'no role left behind on the shared PGlite session');
       }
+    });
+
+    test('a public id lookup finds exactly its workspace and shows no other row of any table', async () => {
+      const publicId = async (id: string) =>
+        (await withTenant(db, id, (q) => q.query<{ public_id: string }>('SELECT public_id FROM workspaces'))).rows[0]!.public_id;
+      const aPublic = await publicId(a.id);
+      assert.deepEqual(await resolvePublicWorkspace(db, aPublic), { id: a.id, name: 'A' });
+      assert.equal(await resolvePublicWorkspace(db, await publicId(b.id)).then((w) => w?.id), b.id);
+      assert.equal(await resolvePublicWorkspace(db, 'wk_unknown_0000'), undefined);
+      assert.equal(await resolvePublicWorkspace(db, ''), undefined);
+
+      // What the lookup's policy lets the runtime role see, table by table.
+      const seen = await db.transaction(async (tx) => {
+        await tx.query('SET LOCAL ROLE parley_app');
+        await tx.query("SELECT set_config('app.public_id', $1, true)", [aPublic]);
+        const counts: Record<string, number> = {};
+        for (const table of allTenantTables()) {
+          counts[table] = (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+        }
+        const updated = await tx.query("UPDATE workspaces SET name = 'taken over'");
+        return { counts, updated: updated.rowCount };
+      });
+      for (const table of allTenantTables()) assert.equal(seen.counts[table], table === 'workspaces' ? 1 : 0, table);
+      assert.equal(seen.updated, 0, 'the lookup policy is read-only');
     });
 
     test('withTenant refuses a workspace id that is not a UUID', async () => {
