@@ -51,6 +51,10 @@ const envSchema = z.object({
   REDIS_URL: optional(redisUrl),
   /** pino level. */
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+  /** on: a demo workspace and a demo host page on DEMO_PORT. Default on in development only. */
+  DEMO: optional(z.enum(['on', 'off'])),
+  /** Port of the demo host page; default PORT + 1 (0 when PORT is 0). */
+  DEMO_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   /** production makes keyrings and PUBLIC_URL mandatory. */
   NODE_ENV: optional(z.enum(['development', 'production', 'test'])).default('development'),
 });
@@ -67,6 +71,8 @@ export interface Config {
   tokenKeys: Keyring;
   mistral: { apiKey: string | undefined; serverUrl: string; model: string };
   redisUrl: string | undefined;
+  /** The demo host page and its workspace; undefined when off. */
+  demo: { port: number } | undefined;
   logLevel: string;
   env: 'development' | 'production' | 'test';
   /** Values that must never appear in a log line. */
@@ -109,6 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenKeys,
     mistral: { apiKey: e.MISTRAL_API_KEY, serverUrl: e.MISTRAL_SERVER_URL.replace(/\/+$/, ''), model: e.MISTRAL_MODEL },
     redisUrl: e.REDIS_URL,
+    demo: (e.DEMO ?? (e.NODE_ENV === 'development' ? 'on' : 'off')) === 'on'
+      ? { port: e.DEMO_PORT ?? (e.PORT === 0 || e.PORT === 65535 ? 0 : e.PORT + 1) }
+      : undefined,
     logLevel: e.LOG_LEVEL,
     env: e.NODE_ENV,
     secrets: [masterText, tokenText, e.MISTRAL_API_KEY, e.DATABASE_URL, e.DATABASE_RUNTIME_URL, e.REDIS_URL]

@@ -3,6 +3,7 @@ import { DataDirLockedError } from './db/data-dir-lock.js';
 import { DatabaseSetupError } from './db/open.js';
 import { MigrationChangedError, SchemaTooNewError } from './db/migrate.js';
 import { createLogger } from './logging.js';
+import { startDemo } from './demo/demo.js';
 import { startServer } from './server.js';
 
 // Problems an operator must fix before Parley can run: one line each, no stack.
@@ -12,18 +13,26 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
   const running = await startServer(config, logger);
+  const demo = config.demo ? await startDemo(config, running.db, running.url, config.demo.port).catch(async (err: unknown) => {
+    await running.close();
+    throw err;
+  }) : undefined;
   const where = config.database.kind === 'pglite' ? `embedded database in ${config.database.dir}` : 'PostgreSQL';
-  process.stdout.write(
-    [`Parley is running (${where})`, `  Server:     ${running.url}/`, `  Health:     ${running.url}/healthz`, `  Readiness:  ${running.url}/readyz`, ''].join('\n'),
-  );
-  logger.info({ url: running.url, database: config.database.kind }, 'listening');
+  const lines = [`Parley is running (${where})`, `  Server:     ${running.url}/`];
+  if (demo) lines.push(`  Demo page:  ${demo.url}/`);
+  lines.push(`  Health:     ${running.url}/healthz`, `  Readiness:  ${running.url}/readyz`);
+  if (demo && !config.mistral.apiKey) {
+    lines.push('', 'No MISTRAL_API_KEY is set: the demo widget will say no model is configured.', 'Set MISTRAL_API_KEY, or run `npm run dev` to chat with a local stand-in for Mistral.');
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  logger.info({ url: running.url, demo: demo?.url, database: config.database.kind }, 'listening');
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    running.close().then(
+    Promise.all([running.close(), demo?.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');

@@ -24,6 +24,15 @@ describe('loadConfig', () => {
     assert.equal(config.masterKeys.active.id, 'm1');
   });
 
+  test('the demo is on in development, on the next port, and off elsewhere unless asked for', () => {
+    assert.deepEqual(loadConfig({ DATA_DIR: tmp(), ...keys }).demo, { port: 3001 });
+    assert.deepEqual(loadConfig({ DATA_DIR: tmp(), ...keys, PORT: '0' }).demo, { port: 0 });
+    assert.deepEqual(loadConfig({ DATA_DIR: tmp(), ...keys, DEMO_PORT: '8080' }).demo, { port: 8080 });
+    assert.equal(loadConfig({ DATA_DIR: tmp(), ...keys, DEMO: 'off' }).demo, undefined);
+    assert.equal(loadConfig({ DATA_DIR: tmp(), ...keys, NODE_ENV: 'test' }).demo, undefined);
+    assert.deepEqual(loadConfig({ DATA_DIR: tmp(), ...keys, NODE_ENV: 'test', DEMO: 'on', PORT: '4000' }).demo, { port: 4001 });
+  });
+
   test('treats an empty variable as unset', () => {
     assert.equal(loadConfig({ DATA_DIR: tmp(), ...keys, PORT: '', DATABASE_URL: '' }).port, 3000);
   });
@@ -38,6 +47,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL: /],
     ['NODE_ENV', 'staging', /^NODE_ENV: /],
     ['MISTRAL_SERVER_URL', 'not a url', /^MISTRAL_SERVER_URL: /],
+    ['DEMO', 'yes', /^DEMO: /],
+    ['DEMO_PORT', '-1', /^DEMO_PORT: /],
   ] as const) {
     test(`${name}=${value} stops start-up with one line naming ${name}`, () => {
       assert.throws(() => loadConfig({ DATA_DIR: tmp(), ...keys, [name]: value }), (err: Error) => {

@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/db.js';
+import { resolvePublicWorkspace, withTenant } from '../db/tenant.js';
+
+/** The public id the demo page embeds. */
+export const DEMO_PUBLIC_ID = 'parley-demo';
+
+/**
+ * Creates the demo workspace when it is missing, and in any case allows exactly
+ * the demo page's origins, which change with DEMO_PORT from one start to the next.
+ */
+export async function ensureDemoWorkspace(db: Db, origins: readonly string[]): Promise<{ id: string; created: boolean }> {
+  const existing = await resolvePublicWorkspace(db, DEMO_PUBLIC_ID);
+  const id = existing?.id ?? randomUUID();
+  await withTenant(db, id, async (q) => {
+    if (!existing) {
+      await q.query('INSERT INTO workspaces (id, public_id, name) VALUES ($1, $2, $3)', [id, DEMO_PUBLIC_ID, 'Demo']);
+    }
+    await q.query(
+      `INSERT INTO widget_settings (workspace_id, allowed_origins, title, greeting)
+       VALUES ($1, $2, 'Parley demo', 'Hi! Ask me anything. I can write Markdown, code and math.')
+       ON CONFLICT (workspace_id) DO UPDATE SET allowed_origins = EXCLUDED.allowed_origins, updated_at = now()`,
+      [id, origins],
+    );
+  });
+  return { id, created: !existing };
+}
