@@ -15,4 +15,6 @@ export default tseslint.config(
     },
   },
   { files: ['scripts/**', 'bench/**', 'test/**'], rules: { 'no-console': 'off' } },
+  // The widget tells the site's developer, in their browser console, why it is not shown.
+  { files: ['widget/**'], rules: { 'no-console': ['error', { allow: ['error', 'warn'] }] } },
 );

@@ -1,86 +1,15 @@
-// `npm run bench`: start-up and request latency figures, printed, never asserted.
-// Runs on embedded PGlite; set BENCH_DATABASE_URL (a database the bench may
-// create scratch databases next to) to measure PostgreSQL as well.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { loadConfig, runtimeUrlFor, type Config } from '../server/config.js';
-import type { Db } from '../server/db/db.js';
-import { openDatabase } from '../server/db/open.js';
-import { withTenant } from '../server/db/tenant.js';
-import { generateKeyringText } from '../server/keys/keyring.js';
-import { createLogger } from '../server/logging.js';
-import { startServer } from '../server/server.js';
-import { formatSummary, summarize, timeEach, timeOnce } from './stats.js';
+// `npm run bench`: measured figures, printed, never asserted.
+// `npm run bench -- server` (or widget, chat) runs one section.
+import { benchChat } from './chat.js';
+import { benchServer } from './server.js';
+import { benchWidgetSize } from './widget-size.js';
 
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 500);
-
-async function benchDatabase(label: string, database: Config['database']): Promise<void> {
-  const [db, openMs] = await timeOnce(() => openDatabase(database));
-  console.log(`${`${label}: open + migrate (empty database)`.padEnd(44)} ${openMs.toFixed(0)} ms`);
-  await db.close();
-  const [again, reopenMs] = await timeOnce(() => openDatabase(database));
-  console.log(`${`${label}: reopen (schema current)`.padEnd(44)} ${reopenMs.toFixed(0)} ms`);
-  try {
-    await benchRequests(label, again, database);
-  } finally {
-    await again.close();
-  }
+const sections: Record<string, () => Promise<void>> = { server: benchServer, widget: benchWidgetSize, chat: benchChat };
+const chosen = process.argv.slice(2);
+console.log(`Parley bench, node ${process.version}\n`);
+for (const name of chosen.length ? chosen : Object.keys(sections)) {
+  const run = sections[name];
+  if (!run) throw new Error(`unknown bench section "${name}"; choose from ${Object.keys(sections).join(', ')}`);
+  await run();
+  console.log();
 }
-
-async function benchRequests(label: string, db: Db, database: Config['database']): Promise<void> {
-  const workspaceId = await db
-    .query<{ id: string }>(`SELECT gen_random_uuid()::text AS id`)
-    .then((r) => r.rows[0]!.id);
-  console.log(formatSummary(`${label}: withTenant(SELECT)`, summarize(
-    await timeEach(REQUESTS, () => withTenant(db, workspaceId, (q) => q.query('SELECT count(*) FROM conversations'))),
-  )));
-
-  const config: Config = {
-    ...loadConfig({
-      NODE_ENV: 'test', PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-bench-')),
-      MASTER_KEYS: generateKeyringText('m1'), TOKEN_KEYS: generateKeyringText('t1'),
-    }),
-    database,
-  };
-  const server = await startServer(config, createLogger({ level: 'silent' }), { db });
-  try {
-    for (const path of ['/healthz', '/readyz']) {
-      const samples = await timeEach(REQUESTS, async () => {
-        const res = await fetch(server.url + path);
-        await res.arrayBuffer();
-        if (!res.ok) throw new Error(`${path} answered ${res.status}`);
-      });
-      console.log(formatSummary(`${label}: GET ${path}`, summarize(samples)));
-    }
-  } finally {
-    await server.close(1_000);
-    rmSync(config.dataDir, { recursive: true, force: true });
-  }
-}
-
-async function benchPostgres(adminUrl: string): Promise<void> {
-  const name = `parley_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  try {
-    await benchDatabase('postgres', { kind: 'postgres', ownerUrl: url.toString(), runtimeUrl: runtimeUrlFor(url.toString()) });
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
-}
-
-console.log(`Parley bench, node ${process.version}, ${REQUESTS} sequential requests per figure\n`);
-const dir = mkdtempSync(join(tmpdir(), 'parley-bench-db-'));
-try {
-  await benchDatabase('pglite', { kind: 'pglite', dir: join(dir, 'pglite') });
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
-if (process.env.BENCH_DATABASE_URL) await benchPostgres(process.env.BENCH_DATABASE_URL);
-else console.log('\n(set BENCH_DATABASE_URL=postgres://… to measure PostgreSQL too)');

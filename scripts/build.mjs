@@ -1,13 +1,25 @@
-// Compiles the server into dist/ and copies the files tsc does not emit (SQL migrations).
+// Compiles the server into dist/ (plus the files tsc does not emit: SQL migrations)
+// and bundles the widget into dist/widget/ with Vite.
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const BUILD_STAMP = join(root, 'dist', '.build-stamp');
+const WIDGET_DIR = join(root, 'dist', 'widget');
+export const WIDGET_STAMP = join(WIDGET_DIR, '.build-stamp');
 
-export function build() {
+const SERVER_SOURCES = ['server', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+const WIDGET_SOURCES = ['widget', 'vite.config.ts', 'scripts/vite-katex.ts', 'package.json', 'package-lock.json'];
+
+/** Builds everything, or with onlyStale, only the parts older than their sources. */
+export function build({ onlyStale = false } = {}) {
+  if (!onlyStale || serverStale()) buildServer();
+  if (!onlyStale || widgetStale()) buildWidget();
+}
+
+export function buildServer() {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (result.status !== 0) throw new Error('TypeScript build failed');
@@ -15,12 +27,42 @@ export function build() {
   writeFileSync(BUILD_STAMP, new Date().toISOString());
 }
 
+/**
+ * Bundles the widget into a staging directory, then swaps it in: a server running
+ * meanwhile never finds dist/widget/ half-written (vite empties its output first).
+ */
+export function buildWidget() {
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  const staging = join(root, 'dist', `.widget-${process.pid}`);
+  const result = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'vite.config.ts'), '--outDir', staging], { stdio: 'inherit', cwd: root });
+  if (result.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error('widget build failed');
+  }
+  writeFileSync(join(staging, '.build-stamp'), new Date().toISOString());
+  const old = join(root, 'dist', `.widget-old-${process.pid}`);
+  if (existsSync(WIDGET_DIR)) renameSync(WIDGET_DIR, old);
+  renameSync(staging, WIDGET_DIR);
+  rmSync(old, { recursive: true, force: true });
+}
+
 /** True when dist/ is missing or older than any source it is built from. */
 export function isStale() {
-  if (!existsSync(BUILD_STAMP)) return true;
-  const built = statSync(BUILD_STAMP).mtimeMs;
-  const sources = ['server', 'package.json', 'tsconfig.json', 'tsconfig.build.json'].map((p) => join(root, p));
-  return sources.some((p) => newest(p) > built);
+  return serverStale() || widgetStale();
+}
+
+export function serverStale() {
+  return olderThanSources(BUILD_STAMP, SERVER_SOURCES);
+}
+
+export function widgetStale() {
+  return olderThanSources(WIDGET_STAMP, WIDGET_SOURCES);
+}
+
+function olderThanSources(stamp, sources) {
+  if (!existsSync(stamp)) return true;
+  const built = statSync(stamp).mtimeMs;
+  return sources.map((p) => join(root, p)).some((p) => existsSync(p) && newest(p) > built);
 }
 
 function newest(path) {

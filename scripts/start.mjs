@@ -3,6 +3,6 @@ import { build, isStale } from './build.mjs';
 
 if (isStale()) {
   console.error('Building Parley…');
-  build();
+  build({ onlyStale: true });
 }
 await import('../dist/server/main.js');

@@ -1,13 +1,21 @@
 import express, { type Express } from 'express';
+import type { Redis } from 'ioredis';
+import { chatRoutes } from './chat/chat.routes.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { latestVersion, loadMigrations } from './db/migrate.js';
 import { healthRoutes } from './health/health.routes.js';
+import { widgetCors, widgetErrorCors } from './http/cors.js';
 import { errorHandler, notFound } from './http/errors.js';
+import { createInFlight, type InFlight } from './http/in-flight.js';
 import { jsonBody } from './http/json-body.js';
+import { createRateLimits } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
 import type { Logger } from './logging.js';
+import { mistralProvider } from './providers/mistral.js';
+import { widgetAssetRoutes } from './widget-assets/widget-assets.routes.js';
+import { widgetSessionRoutes } from './widget-session/widget-session.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -15,23 +23,38 @@ export interface AppDeps {
   logger: Logger;
   /** The origin browsers reach this server at; known only once the port is bound. */
   publicUrl: string;
+  /** Shared rate-limit counters; without it they live in this process. */
+  redis?: Redis;
+  /** Key prefix of the rate-limit counters. */
+  rateLimitPrefix?: string;
+  /** Work the server waits for before closing the database. */
+  inFlight?: InFlight;
 }
 
 export const JSON_BODY_LIMIT = '64kb';
 
 /** Composes the HTTP application. Every feature mounts its router here. */
-export function createApp({ db, logger, publicUrl }: AppDeps): Express {
+export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefix, inFlight = createInFlight() }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', config.trustProxy);
   app.use(requestContext(logger));
   app.use(securityHeaders(publicUrl));
   app.use(healthRoutes(db, latestVersion(loadMigrations())));
+  app.use(widgetAssetRoutes());
   app.use('/api', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  app.use('/api/widget', widgetCors);
   app.use('/api', jsonBody(JSON_BODY_LIMIT));
+  const widget = {
+    config, db, logger, inFlight,
+    limits: createRateLimits({ redis, prefix: rateLimitPrefix }),
+    provider: mistralProvider({ serverUrl: config.mistral.serverUrl }),
+  };
+  app.use('/api/widget', widgetSessionRoutes(widget), chatRoutes(widget), widgetErrorCors);
   app.use(notFound);
   app.use(errorHandler);
   return app;

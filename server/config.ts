@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { loadOrCreateDevKeyrings } from './keys/dev-keyrings.js';
@@ -49,6 +50,8 @@ const envSchema = z.object({
   MISTRAL_MODEL: optional(z.string().min(1)).default('mistral-small-latest'),
   /** Redis for rate limits shared between instances; unset keeps them in memory. */
   REDIS_URL: optional(redisUrl),
+  /** Proxies whose X-Forwarded-For gives the client's address: loopback, subnets, addresses, a hop count, or none. */
+  TRUST_PROXY: optional(z.string().min(1)).default('loopback'),
   /** pino level. */
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
   /** on: a demo workspace and a demo host page on DEMO_PORT. Default on in development only. */
@@ -71,6 +74,8 @@ export interface Config {
   tokenKeys: Keyring;
   mistral: { apiKey: string | undefined; serverUrl: string; model: string };
   redisUrl: string | undefined;
+  /** Express's `trust proxy`: whose X-Forwarded-For names the client (per-address rate limits). */
+  trustProxy: false | number | string[];
   /** The demo host page and its workspace; undefined when off. */
   demo: { port: number } | undefined;
   logLevel: string;
@@ -115,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenKeys,
     mistral: { apiKey: e.MISTRAL_API_KEY, serverUrl: e.MISTRAL_SERVER_URL.replace(/\/+$/, ''), model: e.MISTRAL_MODEL },
     redisUrl: e.REDIS_URL,
+    trustProxy: trustProxy(e.TRUST_PROXY),
     demo: (e.DEMO ?? (e.NODE_ENV === 'development' ? 'on' : 'off')) === 'on'
       ? { port: e.DEMO_PORT ?? (e.PORT === 0 || e.PORT === 65535 ? 0 : e.PORT + 1) }
       : undefined,
@@ -132,6 +138,25 @@ function keyring(name: string, text: string): Keyring {
   } catch (err) {
     throw new ConfigError(`${name}: ${(err as Error).message}`);
   }
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * The default, loopback, believes X-Forwarded-For only from a proxy on the same host
+ * (Caddy in docs/deployment.md); a client connecting directly cannot choose its address.
+ * "true" (believe anyone) is refused for that reason.
+ */
+function trustProxy(text: string): false | number | string[] {
+  if (text === 'none' || text === 'false') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const valid = PROXY_NAMES.has(entry) || (isIP(address!) !== 0 && extra === undefined && (bits === undefined || /^\d{1,3}$/.test(bits)));
+    if (!valid) throw new ConfigError(`TRUST_PROXY: "${entry}" is not loopback, linklocal, uniquelocal, an IP address or a subnet; or use a hop count or none`);
+  }
+  return entries;
 }
 
 /** The same server and database, logged in as the runtime role. */

@@ -17,16 +17,7 @@ async function main(): Promise<void> {
     await running.close();
     throw err;
   }) : undefined;
-  const where = config.database.kind === 'pglite' ? `embedded database in ${config.database.dir}` : 'PostgreSQL';
-  const lines = [`Parley is running (${where})`, `  Server:     ${running.url}/`];
-  if (demo) lines.push(`  Demo page:  ${demo.url}/`);
-  lines.push(`  Health:     ${running.url}/healthz`, `  Readiness:  ${running.url}/readyz`);
-  if (demo && !config.mistral.apiKey) {
-    lines.push('', 'No MISTRAL_API_KEY is set: the demo widget will say no model is configured.', 'Set MISTRAL_API_KEY, or run `npm run dev` to chat with a local stand-in for Mistral.');
-  }
-  process.stdout.write(lines.join('\n') + '\n');
-  logger.info({ url: running.url, demo: demo?.url, database: config.database.kind }, 'listening');
-
+  // Before the banner: whoever reads the URL may signal at once.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -42,6 +33,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const where = config.database.kind === 'pglite' ? `embedded database in ${config.database.dir}` : 'PostgreSQL';
+  const lines = [`Parley is running (${where})`, `  Server:     ${running.url}/`];
+  if (demo) lines.push(`  Demo page:  ${demo.url}/`);
+  lines.push(`  Health:     ${running.url}/healthz`, `  Readiness:  ${running.url}/readyz`);
+  if (demo && !config.mistral.apiKey) {
+    lines.push('', 'No MISTRAL_API_KEY is set: the demo widget will say no model is configured.', 'Set MISTRAL_API_KEY, or run `npm run dev` to chat with a local stand-in for Mistral.');
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  logger.info({ url: running.url, demo: demo?.url, database: config.database.kind }, 'listening');
 }
 
 main().catch((err: unknown) => {

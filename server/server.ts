@@ -4,6 +4,8 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { openDatabase } from './db/open.js';
+import { createInFlight } from './http/in-flight.js';
+import { closeRedis, connectRedis } from './http/redis.js';
 import type { Logger } from './logging.js';
 
 export interface RunningServer {
@@ -12,8 +14,14 @@ export interface RunningServer {
   /** Where it actually listens, which differs from url behind a proxy. */
   listenUrl: string;
   db: Db;
-  /** Stops accepting, lets requests in flight finish (up to graceMs), closes the database. */
+  /** Stops accepting, lets requests in flight finish (up to graceMs), closes Redis and the database. */
   close(graceMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  db?: Db;
+  /** Key prefix of the rate-limit counters in Redis; tests give each run its own. */
+  rateLimitPrefix?: string;
 }
 
 /**
@@ -21,7 +29,7 @@ export interface RunningServer {
  * building the app means a PORT of 0 still yields a correct public URL.
  * A db passed in is the caller's to close.
  */
-export async function startServer(config: Config, logger: Logger, options: { db?: Db } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
   const db = options.db ?? (await openDatabase(config.database));
   const server = createServer();
   try {
@@ -34,7 +42,9 @@ export async function startServer(config: Config, logger: Logger, options: { db?
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const listenUrl = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   const url = config.publicUrl ?? listenUrl;
-  server.on('request', createApp({ config, db, logger, publicUrl: url }));
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
+  const inFlight = createInFlight();
+  server.on('request', createApp({ config, db, logger, publicUrl: url, redis, inFlight, rateLimitPrefix: options.rateLimitPrefix }));
 
   return {
     url,
@@ -46,6 +56,9 @@ export async function startServer(config: Config, logger: Logger, options: { db?
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      // Replies cut off by the close are still being stored.
+      await inFlight.drain();
+      if (redis) await closeRedis(redis);
       if (!options.db) await db.close();
     },
   };

@@ -47,7 +47,6 @@ export function hostCsp(parleyUrl: string): string {
     `script-src ${parley}`,
     `connect-src ${parley}`,
     `font-src ${parley}`,
-    `img-src 'self' ${parley} data:`,
     "style-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -58,3 +58,47 @@ describe('npm start', () => {
     assert.equal(output.trim().split('\n').filter((l) => !l.startsWith('Building')).join('\n'), 'parley: PORT: Invalid input: expected number, received NaN');
   });
 });
+
+describe('the demo', () => {
+  const demoLine = /Demo page:\s+(http:\/\/\S+?)\/?\s/;
+
+  test('in development, npm start serves a demo host page on its own origin that the demo workspace allows', async () => {
+    const env = testEnv({ NODE_ENV: 'development', DEMO_PORT: '0' });
+    const configFrom = (server: string, origin: string) =>
+      fetch(`${server}/api/widget/config?workspace=parley-demo`, { headers: { Origin: origin } });
+
+    const first = await spawnServer(START, env);
+    let firstDemo: string;
+    try {
+      firstDemo = demoLine.exec(first.output())![1]!;
+      assert.notEqual(new URL(firstDemo).origin, new URL(first.url).origin);
+      const page = await fetch(firstDemo);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-security-policy')!, new RegExp(`script-src ${first.url.replace(/[.]/g, '\\.')}(;|$)`));
+      assert.ok((await page.text()).includes(`<script src="${first.url}/widget.js" data-workspace="parley-demo" async></script>`));
+      assert.equal((await configFrom(first.url, firstDemo)).status, 200);
+    } finally {
+      assert.equal(await first.stop(), 0);
+    }
+
+    // Restarted on the same data with another demo port: the new origin is allowed, the old one no longer.
+    const second = await spawnServer(START, env);
+    try {
+      const secondDemo = demoLine.exec(second.output())![1]!;
+      assert.notEqual(secondDemo, firstDemo);
+      assert.equal((await configFrom(second.url, secondDemo)).status, 200);
+      assert.equal((await configFrom(second.url, firstDemo)).status, 403);
+    } finally {
+      assert.equal(await second.stop(), 0);
+    }
+  });
+
+  test('outside development there is no demo unless DEMO=on', async () => {
+    const server = await spawnServer(START, testEnv());
+    try {
+      assert.doesNotMatch(server.output(), /Demo page/);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+});

@@ -1,0 +1,35 @@
+// `npm run dev`: the server from source, restarted on change; the widget rebuilt on
+// change; and, without MISTRAL_API_KEY, the local stand-in for Mistral, so the demo
+// page can chat with no key and no network.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildWidget, widgetStale } from './build.mjs';
+import { startFakeMistral } from './fake-mistral.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const env = { ...process.env };
+
+const fake = env.MISTRAL_API_KEY ? undefined : await startFakeMistral({ port: Number(env.FAKE_MISTRAL_PORT ?? 0) });
+if (fake) {
+  env.MISTRAL_API_KEY = 'local-fake-mistral';
+  env.MISTRAL_SERVER_URL = fake.url;
+  console.log(`No MISTRAL_API_KEY: replies come from the local stand-in for Mistral at ${fake.url}`);
+}
+
+if (widgetStale()) buildWidget();
+const children: ChildProcess[] = [
+  spawn(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--watch', '--config', join(root, 'vite.config.ts')], { cwd: root, env, stdio: 'inherit' }),
+  spawn(process.execPath, ['--import', 'tsx', '--watch-path=server', join(root, 'server/main.ts')], { cwd: root, env, stdio: 'inherit' }),
+];
+
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  void fake?.close();
+};
+for (const child of children) child.once('exit', stop);
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

@@ -1,0 +1,179 @@
+// A local Mistral: an HTTP server speaking Mistral's streamed chat completions protocol,
+// so the real SDK runs unchanged in tests and in `npm run dev`.
+// Run it alone with `tsx scripts/fake-mistral.ts` (port FAKE_MISTRAL_PORT, default 4010).
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+
+/** One request as the fake received it. */
+export interface FakeRequest {
+  /** The parsed JSON body: model, messages, stream, … */
+  body: { model?: string; messages?: { role: string; content: unknown }[]; stream?: boolean; [k: string]: unknown };
+  authorization: string | undefined;
+  /** True when the client went away before the reply ended. */
+  aborted: boolean;
+  /** Resolves once the exchange is over, whichever way it ended. */
+  closed: Promise<void>;
+}
+
+export type FakeChunk = string | { text: string; delayMs?: number };
+
+export type FakeReply =
+  /** An HTTP error before any streaming. */
+  | { status: number; body?: unknown }
+  /** A stream: chunks `delayMs` apart (unless a chunk says otherwise), then how it ends. */
+  | { chunks: FakeChunk[]; delayMs?: number; usage?: { promptTokens: number; completionTokens: number }; end?: 'stop' | 'abrupt' | 'hang' }
+  /** Headers are never sent. */
+  | { hang: true };
+
+export type FakeScript = (request: FakeRequest) => FakeReply;
+
+export interface FakeMistral {
+  url: string;
+  requests: FakeRequest[];
+  /** Decides the reply to each request from now on; no argument restores the default. */
+  setScript(script?: FakeScript): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_DELAY_MS = 20;
+const CHUNK_CHARS = 12;
+
+/** The text of the last user message of a request. */
+export function lastUserText(request: FakeRequest): string {
+  const last = [...(request.body.messages ?? [])].reverse().find((m) => m.role === 'user');
+  return typeof last?.content === 'string' ? last.content : '';
+}
+
+/** A deterministic Markdown answer echoing the question: a list, code, inline and display math. */
+export function defaultReplyText(question: string): string {
+  const quoted = question.length > 200 ? `${question.slice(0, 200)}…` : question;
+  return [
+    `You asked: "${quoted}"`,
+    '',
+    'Here is a short answer in **Markdown**:',
+    '',
+    '- a point with `inline code`',
+    '- a [link](https://example.com)',
+    "- Euler's identity, inline: $e^{i\\pi}+1=0$",
+    '',
+    '```ts',
+    'function square(x: number): number {',
+    '  return x * x;',
+    '}',
+    '```',
+    '',
+    'And display math:',
+    '',
+    '$$\\int_0^1 x^2\\,dx = \\tfrac13$$',
+    '',
+    'That is all from the local stand-in for Mistral.',
+  ].join('\n');
+}
+
+/** Splits text into the small pieces a model streams. */
+export function toChunks(text: string, size = CHUNK_CHARS): string[] {
+  const chunks: string[] = [];
+  for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+  return chunks;
+}
+
+const defaultScript: FakeScript = (request) => ({ chunks: toChunks(defaultReplyText(lastUserText(request))), delayMs: DEFAULT_DELAY_MS });
+
+export async function startFakeMistral(options: { port?: number; host?: string } = {}): Promise<FakeMistral> {
+  const requests: FakeRequest[] = [];
+  let script = defaultScript;
+  const server = createServer((req, res) => {
+    handle(req, res, requests, () => script).catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    requests,
+    setScript: (next) => void (script = next ?? defaultScript),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, requests: FakeRequest[], script: () => FakeScript): Promise<void> {
+  let raw = '';
+  for await (const part of req) raw += String(part);
+  if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return json(res, 404, { detail: 'Not Found' });
+  const authorization = req.headers.authorization;
+  if (!authorization?.startsWith('Bearer ') || authorization.length <= 'Bearer '.length) {
+    return json(res, 401, { message: 'Unauthorized', request_id: randomBytes(8).toString('hex') });
+  }
+  let body: FakeRequest['body'];
+  try {
+    body = JSON.parse(raw) as FakeRequest['body'];
+  } catch {
+    return json(res, 400, { object: 'error', message: 'Invalid JSON body', type: 'invalid_request_error' });
+  }
+  let settle!: () => void;
+  const request: FakeRequest = { body, authorization, aborted: false, closed: new Promise((r) => (settle = r)) };
+  res.on('close', () => {
+    if (!res.writableFinished) request.aborted = true;
+    settle();
+  });
+  requests.push(request);
+  if (body.stream !== true) return json(res, 400, { object: 'error', message: 'this stand-in only streams (stream: true)', type: 'invalid_request_error' });
+
+  const reply = script()(request);
+  if ('hang' in reply) return;
+  if ('status' in reply) return json(res, reply.status, reply.body ?? { object: 'error', message: `HTTP ${reply.status}`, type: 'api_error' });
+
+  const id = `cmpl-${randomBytes(12).toString('hex')}`;
+  const created = Math.floor(Date.now() / 1000);
+  const model = body.model ?? 'mistral-small-latest';
+  const send = (delta: Record<string, unknown>, finishReason: string | null, usage?: Record<string, number>) =>
+    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, ...(usage && { usage }), choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`);
+
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.flushHeaders();
+  for (const [index, chunk] of reply.chunks.entries()) {
+    const { text, delayMs } = typeof chunk === 'string' ? { text: chunk, delayMs: undefined } : chunk;
+    await sleep(delayMs ?? reply.delayMs ?? 0, request.closed);
+    if (res.destroyed) return;
+    send(index === 0 ? { role: 'assistant', content: text } : { content: text }, null);
+  }
+  // end(), not destroy(): the chunks already written still arrive, then the body stops short.
+  if (reply.end === 'abrupt') return void res.socket?.end();
+  if (reply.end === 'hang') return;
+  const promptChars = (body.messages ?? []).reduce((n, m) => n + (typeof m.content === 'string' ? m.content.length : 0), 0);
+  const usage = reply.usage ?? { promptTokens: Math.ceil(promptChars / 4), completionTokens: reply.chunks.length };
+  send({ content: '' }, 'stop', {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.promptTokens + usage.completionTokens,
+  });
+  res.end('data: [DONE]\n\n');
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function sleep(ms: number, cancelled: Promise<void>): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([new Promise<void>((r) => (timer = setTimeout(r, ms))), cancelled]).finally(() => clearTimeout(timer));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const port = Number(process.env.FAKE_MISTRAL_PORT ?? 4010);
+  const fake = await startFakeMistral({ port });
+  console.log(`Fake Mistral listening on ${fake.url} (any Bearer key works)`);
+  console.log(`  MISTRAL_SERVER_URL=${fake.url}`);
+  const stop = () => void fake.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

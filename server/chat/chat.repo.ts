@@ -1,0 +1,129 @@
+import type { Db } from '../db/db.js';
+import { withTenant } from '../db/tenant.js';
+
+export interface ConversationRow {
+  id: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface MessageRow {
+  id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  status: 'complete' | 'incomplete' | 'error';
+  createdAt: Date;
+}
+
+export interface ReplyContext {
+  messageCount: number;
+  /** widget_settings.model; null means the operator's default. */
+  model: string | null;
+  systemPrompt: string;
+}
+
+const MESSAGE_COLUMNS = 'id, role, content, status, created_at AS "createdAt"';
+// The conversation, only if it is this visitor's: another visitor's looks like no conversation.
+const OWN_CONVERSATION = 'SELECT 1 FROM conversations WHERE workspace_id = $1 AND id = $2 AND visitor_id = $3';
+
+/** Undefined when the visitor no longer exists (deleted by retention while its token lives). */
+export async function insertConversation(db: Db, workspaceId: string, visitorId: string): Promise<ConversationRow | undefined> {
+  return withTenant(db, workspaceId, async (q) => {
+    const { rows } = await q.query<ConversationRow>(
+      `INSERT INTO conversations (workspace_id, visitor_id)
+       SELECT workspace_id, id FROM visitors WHERE workspace_id = $1 AND id = $2
+       RETURNING id, created_at AS "createdAt", updated_at AS "updatedAt"`,
+      [workspaceId, visitorId],
+    );
+    return rows[0];
+  });
+}
+
+export async function findConversations(db: Db, workspaceId: string, visitorId: string, limit: number): Promise<ConversationRow[]> {
+  return withTenant(db, workspaceId, async (q) => {
+    const { rows } = await q.query<ConversationRow>(
+      `SELECT id, created_at AS "createdAt", updated_at AS "updatedAt" FROM conversations
+        WHERE workspace_id = $1 AND visitor_id = $2 ORDER BY updated_at DESC, created_at DESC LIMIT $3`,
+      [workspaceId, visitorId, limit],
+    );
+    return rows;
+  });
+}
+
+/** Undefined when the conversation is not this visitor's. */
+export async function findMessages(db: Db, workspaceId: string, visitorId: string, conversationId: string): Promise<MessageRow[] | undefined> {
+  return withTenant(db, workspaceId, async (q) => {
+    const own = await q.query(OWN_CONVERSATION, [workspaceId, conversationId, visitorId]);
+    if (own.rows.length === 0) return undefined;
+    const { rows } = await q.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE workspace_id = $1 AND conversation_id = $2 ORDER BY created_at, id`,
+      [workspaceId, conversationId],
+    );
+    return rows;
+  });
+}
+
+/** What deciding on a new message needs; undefined when the conversation is not this visitor's. */
+export async function findReplyContext(db: Db, workspaceId: string, visitorId: string, conversationId: string): Promise<ReplyContext | undefined> {
+  return withTenant(db, workspaceId, async (q) => {
+    const own = await q.query(OWN_CONVERSATION, [workspaceId, conversationId, visitorId]);
+    if (own.rows.length === 0) return undefined;
+    const { rows: [count] } = await q.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM messages WHERE workspace_id = $1 AND conversation_id = $2',
+      [workspaceId, conversationId],
+    );
+    const { rows: [settings] } = await q.query<{ model: string | null; system_prompt: string }>(
+      'SELECT model, system_prompt FROM widget_settings WHERE workspace_id = $1',
+      [workspaceId],
+    );
+    return { messageCount: count!.n, model: settings?.model ?? null, systemPrompt: settings?.system_prompt ?? '' };
+  });
+}
+
+/**
+ * Commits the visitor's message and returns it with the conversation so far, oldest
+ * first. Undefined when the conversation is gone or not this visitor's.
+ */
+export async function insertUserMessage(
+  db: Db,
+  ids: { workspaceId: string; visitorId: string; conversationId: string },
+  content: string,
+): Promise<{ message: MessageRow; history: Pick<MessageRow, 'role' | 'content'>[] } | undefined> {
+  const { workspaceId, visitorId, conversationId } = ids;
+  return withTenant(db, workspaceId, async (q) => {
+    const { rows: [message] } = await q.query<MessageRow>(
+      `INSERT INTO messages (workspace_id, conversation_id, role, content, status, created_at)
+       SELECT workspace_id, id, 'user', $4, 'complete', clock_timestamp() FROM conversations
+        WHERE workspace_id = $1 AND id = $2 AND visitor_id = $3
+       RETURNING ${MESSAGE_COLUMNS}`,
+      [workspaceId, conversationId, visitorId, content],
+    );
+    if (!message) return undefined;
+    await q.query('UPDATE conversations SET updated_at = now() WHERE workspace_id = $1 AND id = $2', [workspaceId, conversationId]);
+    const { rows: history } = await q.query<Pick<MessageRow, 'role' | 'content'>>(
+      'SELECT role, content FROM messages WHERE workspace_id = $1 AND conversation_id = $2 ORDER BY created_at, id',
+      [workspaceId, conversationId],
+    );
+    return { message, history };
+  });
+}
+
+/** Stores a reply once, when it has ended one way or another. Undefined if the conversation was deleted meanwhile. */
+export async function insertAssistantMessage(
+  db: Db,
+  ids: { workspaceId: string; conversationId: string },
+  reply: { content: string; status: 'complete' | 'incomplete'; model: string; promptTokens?: number; completionTokens?: number },
+): Promise<string | undefined> {
+  const { workspaceId, conversationId } = ids;
+  return withTenant(db, workspaceId, async (q) => {
+    const { rows: [row] } = await q.query<{ id: string }>(
+      `INSERT INTO messages (workspace_id, conversation_id, role, content, status, model, prompt_tokens, completion_tokens, created_at)
+       SELECT workspace_id, id, 'assistant', $3, $4, $5, $6, $7, clock_timestamp() FROM conversations
+        WHERE workspace_id = $1 AND id = $2
+       RETURNING id`,
+      [workspaceId, conversationId, reply.content, reply.status, reply.model, reply.promptTokens ?? null, reply.completionTokens ?? null],
+    );
+    if (row) await q.query('UPDATE conversations SET updated_at = now() WHERE workspace_id = $1 AND id = $2', [workspaceId, conversationId]);
+    return row?.id;
+  });
+}

@@ -1,0 +1,73 @@
+import { Router, type Response } from 'express';
+import { clientGone, openEventStream, type EventStream } from '../http/event-stream.js';
+import type { InFlight } from '../http/in-flight.js';
+import type { RateLimits } from '../http/rate-limit.js';
+import { parseInput } from '../http/validate.js';
+import type { Logger } from '../logging.js';
+import { requireVisitor, visitorOf } from '../widget-session/visitor-auth.js';
+import type { WidgetSessionDeps } from '../widget-session/widget-session.service.js';
+import { sendMessage, type ReplyDeps, type ReplyOutcome } from './chat-reply.service.js';
+import { presentAccepted, presentConversation, presentMessage, presentNewConversation } from './chat.presenter.js';
+import type { MessageRow } from './chat.repo.js';
+import { createConversationBody, messageBody } from './chat.schema.js';
+import { createConversation, listConversations, listMessages } from './chat.service.js';
+
+export type ChatDeps = ReplyDeps & WidgetSessionDeps & { limits: RateLimits; inFlight: InFlight };
+
+/** The widget's conversations under /api/widget, each with a visitor's bearer token (docs/widget-api.md). */
+export function chatRoutes(deps: ChatDeps): Router {
+  const router = Router();
+  router.use('/conversations', requireVisitor(deps));
+
+  router.post('/conversations', async (req, res) => {
+    parseInput(createConversationBody, req.body ?? {}, 'invalid_body');
+    res.status(201).json(presentNewConversation(await createConversation(deps.db, visitorOf(res))));
+  });
+
+  router.get('/conversations', async (_req, res) => {
+    const conversations = await listConversations(deps.db, visitorOf(res));
+    res.json({ conversations: conversations.map(presentConversation) });
+  });
+
+  router.get('/conversations/:id/messages', async (req, res) => {
+    const messages = await listMessages(deps.db, visitorOf(res), req.params.id);
+    res.json({ messages: messages.map(presentMessage) });
+  });
+
+  router.post('/conversations/:id/messages', async (req, res) => {
+    const visitor = visitorOf(res);
+    const { content } = parseInput(messageBody, req.body ?? {}, 'invalid_body');
+    await deps.limits.message(res, { visitorId: visitor.visitorId, ip: req.ip ?? '', workspaceId: visitor.workspaceId });
+    let stream: EventStream | undefined;
+    const hooks = {
+      signal: clientGone(res),
+      onAccepted: (message: MessageRow) => {
+        stream = openEventStream(res);
+        stream.send('accepted', presentAccepted(message));
+      },
+      onDelta: (text: string) => stream?.send('delta', { text }),
+    };
+    // Tracked, so a stopping server stores this reply before it closes the database.
+    const outcome = await deps.inFlight.track(
+      sendMessage({ ...deps, logger: req.log }, visitor, req.params.id, content, hooks).catch((err: unknown) => {
+        if (!stream) throw err;
+        return failedAfterAccepting(err, req.log);
+      }),
+    );
+    finish(stream!, outcome, res);
+  });
+
+  return router;
+}
+
+function finish(stream: EventStream, outcome: ReplyOutcome, res: Response): void {
+  if (outcome.status === 'complete') stream.send('done', { id: outcome.replyId ?? null, status: 'complete' });
+  else if (outcome.status === 'failed') stream.send('error', { id: outcome.replyId ?? null, code: outcome.code, message: outcome.message });
+  if (!res.destroyed) stream.end();
+}
+
+// The stream is open, so the error handler can no longer answer: say so in the stream.
+function failedAfterAccepting(err: unknown, log: Logger): ReplyOutcome {
+  log.error({ err }, 'reply failed after the message was accepted');
+  return { status: 'failed', replyId: undefined, code: 'internal_error', message: 'Something went wrong on our side. Please try again.' };
+}

@@ -1,0 +1,35 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logging.js';
+
+/**
+ * One Redis connection for the whole process. Commands fail at once while it is down
+ * (no offline queue), so callers fall back instead of waiting; the outage is logged
+ * once, and so is the recovery.
+ */
+export function connectRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+  let healthy = true;
+  redis.on('error', (err: Error) => {
+    if (!healthy) return;
+    healthy = false;
+    logger.warn({ err: { name: err.name, message: err.message } }, 'redis unavailable; rate limits fall back to this process');
+  });
+  redis.on('ready', () => {
+    if (healthy) return;
+    healthy = true;
+    logger.info('redis available again');
+  });
+  return redis;
+}
+
+/** Closes politely, or at once if Redis does not answer. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 1_000)))]);
+  clearTimeout(timer);
+  redis.disconnect();
+}

@@ -1,0 +1,107 @@
+import { Mistral } from '@mistralai/mistralai';
+import type { CompletionEvent } from '@mistralai/mistralai/models/components';
+import { MistralError } from '@mistralai/mistralai/models/errors';
+import { ProviderError, type ChatProvider, type ChatRequest, type ChatStreamEvent } from './provider.js';
+
+export interface MistralOptions {
+  serverUrl: string;
+  /** From sending the request to the first streamed event: connecting, queueing, first token. */
+  firstByteTimeoutMs?: number;
+  /** Longest silence between two events once the reply has started. */
+  idleTimeoutMs?: number;
+}
+
+export const FIRST_BYTE_TIMEOUT_MS = 30_000;
+export const IDLE_TIMEOUT_MS = 30_000;
+const DETAIL_CHARS = 300;
+
+/** Mistral's chat completions through the official SDK, streamed. */
+export function mistralProvider(options: MistralOptions): ChatProvider {
+  const firstByteMs = options.firstByteTimeoutMs ?? FIRST_BYTE_TIMEOUT_MS;
+  const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+
+  async function* stream({ apiKey, model, messages, signal }: ChatRequest): AsyncGenerator<ChatStreamEvent> {
+    // The SDK takes one signal and then ignores its own timeout, so one controller carries
+    // the caller's abort and both of our timeouts.
+    const controller = new AbortController();
+    let timedOut: string | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number, what: string) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = what;
+        controller.abort();
+      }, ms);
+    };
+    const onAbort = () => controller.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) controller.abort();
+    arm(firstByteMs, `no reply within ${firstByteMs} ms`);
+    let finished = false;
+    let usage: { promptTokens: number; completionTokens: number } | undefined;
+    try {
+      const client = new Mistral({ apiKey, serverURL: options.serverUrl });
+      const events = await client.chat.stream(
+        { model, messages, stream: true },
+        { signal: controller.signal, retries: { strategy: 'none' } },
+      );
+      for await (const event of events) {
+        arm(idleMs, `no data for ${idleMs} ms`);
+        const text = textOf(event);
+        if (text) yield { type: 'delta', text };
+        const { usage: u } = event.data;
+        if (u) usage = { promptTokens: u.promptTokens ?? 0, completionTokens: u.completionTokens ?? 0 };
+        if (event.data.choices.some((c) => c.finishReason !== null)) finished = true;
+      }
+    } catch (err) {
+      // Once the reply has finished, a connection that breaks before [DONE] loses nothing.
+      if (!finished) {
+        if (timedOut) throw new ProviderError('timeout', timedOut);
+        if (signal.aborted) throw new ProviderError('aborted', 'cancelled by the caller');
+        throw classify(err, apiKey);
+      }
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      // A consumer that stops early must not leave the upstream request running.
+      controller.abort();
+    }
+    if (!finished) throw new ProviderError('unavailable', 'the stream ended before the reply finished');
+    yield { type: 'done', usage };
+  }
+
+  return { name: 'mistral', stream };
+}
+
+function textOf(event: CompletionEvent): string {
+  let text = '';
+  for (const choice of event.data.choices) {
+    const content = choice.delta.content;
+    if (typeof content === 'string') text += content;
+    else if (Array.isArray(content)) {
+      for (const chunk of content) if (chunk.type === 'text' && 'text' in chunk && typeof chunk.text === 'string') text += chunk.text;
+    }
+  }
+  return text;
+}
+
+function classify(err: unknown, apiKey: string): ProviderError {
+  if (err instanceof MistralError) {
+    const status = err.statusCode;
+    const detail = `HTTP ${status}: ${clip(err.body, apiKey)}`;
+    if (status === 401 || status === 403) return new ProviderError('auth', detail, status);
+    if (status === 429) return new ProviderError('rate_limited', detail, status);
+    if (status >= 400 && status < 500) return new ProviderError('rejected', detail, status);
+    return new ProviderError('unavailable', detail, status);
+  }
+  const e = err as { name?: unknown; message?: unknown; cause?: unknown } | null;
+  const cause = (e?.cause as { message?: unknown } | undefined)?.message;
+  const text = [e?.name, e?.message, cause].filter((v) => typeof v === 'string' && v.length > 0).join(': ');
+  return new ProviderError('unavailable', clip(text || String(err), apiKey));
+}
+
+/** Short, one line, and without the key even if the provider echoed it back. */
+function clip(text: string, apiKey: string): string {
+  const oneLine = text.split(apiKey).join('[redacted]').replace(/\s+/g, ' ').trim();
+  return oneLine.length > DETAIL_CHARS ? `${oneLine.slice(0, DETAIL_CHARS)}…` : oneLine;
+}

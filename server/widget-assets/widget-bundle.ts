@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/** dist/widget/ of this checkout, found from here whether running from server/ (tsx) or dist/server/ (npm start). */
+export function defaultWidgetDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('widget assets: no package.json above the server code');
+    dir = parent;
+  }
+  return join(dir, 'dist', 'widget');
+}
+
+/** The built widget script in memory, with its ETag and compressed forms. */
+export interface Bundle {
+  raw: Buffer;
+  gzip: Buffer;
+  brotli: Buffer;
+  etag: string;
+}
+
+/**
+ * Loads widget.js, and loads it again when the file changes (a rebuild while the
+ * server runs). Compression happens once per version, off the event loop.
+ * Resolves undefined while the file does not exist.
+ */
+export function bundleLoader(dir: string): () => Promise<Bundle | undefined> {
+  const file = join(dir, 'widget.js');
+  let loaded: { mtimeMs: number; size: number; bundle: Promise<Bundle> } | undefined;
+  return async () => {
+    const info = await stat(file).catch(() => undefined);
+    if (!info) {
+      loaded = undefined;
+      return undefined;
+    }
+    if (!loaded || loaded.mtimeMs !== info.mtimeMs || loaded.size !== info.size) {
+      const bundle = compress(await readFile(file));
+      loaded = { mtimeMs: info.mtimeMs, size: info.size, bundle };
+      bundle.catch(() => (loaded = undefined));
+    }
+    return loaded.bundle;
+  };
+}
+
+async function compress(raw: Buffer): Promise<Bundle> {
+  const [gz, br] = await Promise.all([
+    gzipAsync(raw, { level: 9 }),
+    brotli(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } }),
+  ]);
+  const etag = `"${createHash('sha256').update(raw).digest('base64url').slice(0, 32)}"`;
+  return { raw, gzip: gz, brotli: br, etag };
+}
+
+/** KaTeX's font files as built; only these names are ever served. */
+export function fontNames(dir: string): Set<string> {
+  try {
+    return new Set(readdirSync(join(dir, 'fonts')).filter((f) => /^KaTeX_[A-Za-z0-9-]+\.woff2$/.test(f)));
+  } catch {
+    return new Set();
+  }
+}

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import express from 'express';
+import { defaultWidgetDir } from '../../server/widget-assets/widget-bundle.js';
+import { widgetAssetRoutes } from '../../server/widget-assets/widget-assets.routes.js';
+import { errorHandler, notFound } from '../../server/http/errors.js';
+import { securityHeaders } from '../../server/http/security-headers.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const DIST = defaultWidgetDir();
+
+/** A raw GET: fetch would decode the body and normalise the path. */
+function get(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('widget assets', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer('pglite');
+  });
+  after(() => server?.stop());
+
+  test('GET /widget.js serves the built bundle for any site to load', async () => {
+    const res = await get(server.url, '/widget.js');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-type'], 'application/javascript; charset=utf-8');
+    assert.equal(res.headers['cache-control'], 'public, max-age=300');
+    assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin');
+    assert.equal(res.headers['x-frame-options'], undefined);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.deepEqual(res.body, readFileSync(join(DIST, 'widget.js')));
+  });
+
+  test('the bundle is compressed when the browser accepts it, and revalidates with its ETag', async () => {
+    const raw = readFileSync(join(DIST, 'widget.js'));
+    const br = await get(server.url, '/widget.js', { 'accept-encoding': 'gzip, deflate, br' });
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.ok(br.body.length < raw.length / 2);
+    assert.deepEqual(brotliDecompressSync(br.body), raw);
+    const gz = await get(server.url, '/widget.js', { 'accept-encoding': 'gzip, br;q=0' });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.deepEqual(gunzipSync(gz.body), raw);
+    assert.match(String(br.headers.vary), /Accept-Encoding/i);
+
+    const etag = String(br.headers.etag);
+    assert.equal(gz.headers.etag, etag);
+    const again = await get(server.url, '/widget.js', { 'if-none-match': etag });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+  });
+
+  test("KaTeX's fonts are served cross-origin and cached for a year", async () => {
+    const fonts = readdirSync(join(DIST, 'fonts'));
+    assert.ok(fonts.includes('KaTeX_Main-Regular.woff2'));
+    assert.ok(fonts.every((f) => f.endsWith('.woff2')));
+    const res = await get(server.url, '/widget/fonts/KaTeX_Main-Regular.woff2');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-type'], 'font/woff2');
+    assert.equal(res.headers['access-control-allow-origin'], '*');
+    assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin');
+    assert.match(String(res.headers['cache-control']), /max-age=31536000/);
+    assert.deepEqual(res.body, readFileSync(join(DIST, 'fonts', 'KaTeX_Main-Regular.woff2')));
+  });
+
+  test('unknown font names and path tricks are a JSON 404', async () => {
+    for (const path of [
+      '/widget/fonts/nope.woff2',
+      '/widget/fonts/KaTeX_Main-Regular.woff',
+      '/widget/fonts/..%2Fwidget.js',
+      '/widget/fonts/..%2F..%2F..%2Fpackage.json',
+      '/widget/fonts/%2e%2e%2f%2e%2e%2fserver%2fapp.ts',
+      '/widget/fonts/.build-stamp',
+      '/widget/fonts/KaTeX_Main-Regular.woff2%00.js',
+    ]) {
+      const res = await get(server.url, path);
+      assert.equal(res.status, 404, path);
+      assert.match(String(res.headers['content-type']), /application\/json/, path);
+      assert.equal(JSON.parse(res.body.toString()).error.code, 'font_not_found', path);
+    }
+    const dotdot = await get(server.url, '/widget/fonts/../../package.json');
+    assert.equal(dotdot.status, 404);
+  });
+});
+
+describe('widget assets before the widget is built', () => {
+  test('GET /widget.js answers 503 telling the operator to run npm run build; fonts are 404', async () => {
+    const app = express();
+    app.use(securityHeaders('http://127.0.0.1'));
+    app.use(widgetAssetRoutes(mkdtempSync(join(tmpdir(), 'parley-no-widget-'))));
+    app.use(notFound);
+    app.use(errorHandler);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const res = await get(base, '/widget.js');
+      assert.equal(res.status, 503);
+      const body = JSON.parse(res.body.toString()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'widget_not_built');
+      assert.match(body.error.message, /npm run build/);
+      assert.equal((await get(base, '/widget/fonts/KaTeX_Main-Regular.woff2')).status, 404);
+    } finally {
+      server.close();
+    }
+  });
+});

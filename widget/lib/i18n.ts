@@ -1,0 +1,111 @@
+/** Every sentence the widget shows itself; the workspace's title and greeting come from its settings. */
+export interface Strings {
+  openChat: string;
+  closeChat: string;
+  conversation: string;
+  newConversation: string;
+  messageLabel: string;
+  placeholder: string;
+  send: string;
+  stop: string;
+  you: string;
+  assistant: string;
+  thinking: string;
+  incomplete: string;
+  replyFailed: string;
+  unavailable: string;
+  loading: string;
+  loadFailed: string;
+  retry: string;
+  networkError: string;
+  rateLimited: (seconds: number) => string;
+  conversationFull: string;
+  originNotAllowed: string;
+}
+
+const en: Strings = {
+  openChat: 'Open chat',
+  closeChat: 'Close chat',
+  conversation: 'Conversation',
+  newConversation: 'New conversation',
+  messageLabel: 'Message',
+  placeholder: 'Write a message…',
+  send: 'Send message',
+  stop: 'Stop the reply',
+  you: 'You',
+  assistant: 'Assistant',
+  thinking: 'The assistant is writing…',
+  incomplete: 'This reply was interrupted.',
+  replyFailed: 'The assistant is unavailable right now. Please try again in a moment.',
+  unavailable: 'This chat has no AI model configured yet, so it cannot answer right now.',
+  loading: 'Loading the conversation…',
+  loadFailed: 'The conversation could not be loaded.',
+  retry: 'Try again',
+  networkError: 'The chat cannot be reached. Check your connection and try again.',
+  rateLimited: (s) => `You are sending messages too quickly. Please wait ${s} seconds.`,
+  conversationFull: 'This conversation is full. Start a new one to keep chatting.',
+  originNotAllowed: 'This chat is not enabled for this website.',
+};
+
+const de: Strings = {
+  openChat: 'Chat öffnen',
+  closeChat: 'Chat schließen',
+  conversation: 'Unterhaltung',
+  newConversation: 'Neue Unterhaltung',
+  messageLabel: 'Nachricht',
+  placeholder: 'Nachricht schreiben…',
+  send: 'Nachricht senden',
+  stop: 'Antwort anhalten',
+  you: 'Sie',
+  assistant: 'Assistent',
+  thinking: 'Der Assistent schreibt…',
+  incomplete: 'Diese Antwort wurde unterbrochen.',
+  replyFailed: 'Der Assistent ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.',
+  unavailable: 'Für diesen Chat ist noch kein KI-Modell eingerichtet, daher kann er gerade nicht antworten.',
+  loading: 'Unterhaltung wird geladen…',
+  loadFailed: 'Die Unterhaltung konnte nicht geladen werden.',
+  retry: 'Erneut versuchen',
+  networkError: 'Der Chat ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+  rateLimited: (s) => `Sie senden zu schnell Nachrichten. Bitte warten Sie ${s} Sekunden.`,
+  conversationFull: 'Diese Unterhaltung ist voll. Beginnen Sie eine neue, um weiterzuschreiben.',
+  originNotAllowed: 'Dieser Chat ist für diese Website nicht freigeschaltet.',
+};
+
+const fr: Strings = {
+  openChat: 'Ouvrir le chat',
+  closeChat: 'Fermer le chat',
+  conversation: 'Conversation',
+  newConversation: 'Nouvelle conversation',
+  messageLabel: 'Message',
+  placeholder: 'Écrivez un message…',
+  send: 'Envoyer le message',
+  stop: 'Arrêter la réponse',
+  you: 'Vous',
+  assistant: 'Assistant',
+  thinking: 'L’assistant écrit…',
+  incomplete: 'Cette réponse a été interrompue.',
+  replyFailed: 'L’assistant est indisponible pour le moment. Réessayez dans un instant.',
+  unavailable: 'Aucun modèle d’IA n’est encore configuré pour ce chat : il ne peut pas répondre pour le moment.',
+  loading: 'Chargement de la conversation…',
+  loadFailed: 'La conversation n’a pas pu être chargée.',
+  retry: 'Réessayer',
+  networkError: 'Le chat est injoignable. Vérifiez votre connexion et réessayez.',
+  rateLimited: (s) => `Vous envoyez des messages trop vite. Merci de patienter ${s} secondes.`,
+  conversationFull: 'Cette conversation est complète. Commencez-en une nouvelle pour continuer.',
+  originNotAllowed: 'Ce chat n’est pas activé pour ce site.',
+};
+
+const LOCALES: Record<string, Strings> = { en, de, fr };
+
+/** The first of the visitor's languages the widget speaks (`de-AT` counts as `de`); English otherwise. */
+export function pickLocale(languages: readonly string[]): 'en' | 'de' | 'fr' {
+  for (const tag of languages) {
+    const base = tag.toLowerCase().split('-')[0];
+    if (base === 'en' || base === 'de' || base === 'fr') return base;
+  }
+  return 'en';
+}
+
+export function stringsFor(languages: readonly string[]): Strings {
+  return LOCALES[pickLocale(languages)]!;
+}

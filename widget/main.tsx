@@ -1,0 +1,37 @@
+// The embeddable widget: <script src="https://PARLEY/widget.js" data-workspace="PUBLIC_ID" async>.
+import { findEmbed } from './lib/embed.js';
+import { supportsConstructedSheets } from './lib/styles.js';
+import { mount, type ParleyApi } from './mount.js';
+
+declare global {
+  interface Window {
+    Parley?: ParleyApi;
+  }
+}
+
+function start(): void {
+  // A second copy of the tag (or of this file) finds the first one running and does nothing.
+  if (window.Parley) return;
+  const embed = findEmbed(document);
+  if (!embed) {
+    console.error('Parley: no <script src=".../widget.js" data-workspace="..."> tag found; the chat is not shown');
+    return;
+  }
+  if (!supportsConstructedSheets()) {
+    console.warn('Parley: this browser lacks constructable stylesheets; the chat is not shown');
+    return;
+  }
+  const widget = mount(embed);
+  const api: ParleyApi = Object.freeze({
+    open: () => widget.open(),
+    close: () => widget.close(),
+    on: (event: Parameters<ParleyApi['on']>[0], fn: Parameters<ParleyApi['on']>[1]) => widget.on(event, fn),
+    destroy: () => {
+      widget.destroy();
+      if (window.Parley === api) delete window.Parley;
+    },
+  });
+  window.Parley = api;
+}
+
+start();

@@ -1,0 +1,16 @@
+import MarkdownIt from 'markdown-it';
+import { mathPlugin } from './math.js';
+
+/**
+ * Model output to HTML: CommonMark plus tables, strikethrough, autolinks and
+ * math. Raw HTML is off, so a tag in the text is shown as text; images are off,
+ * so a reply cannot make the visitor's browser fetch from anywhere. The result
+ * still goes through sanitize.ts before it reaches the page.
+ */
+const md = new MarkdownIt('default', { html: false, linkify: true, breaks: true, typographer: false });
+md.disable('image');
+md.use(mathPlugin);
+
+export function markdownToHtml(source: string): string {
+  return md.render(source);
+}
