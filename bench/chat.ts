@@ -6,6 +6,7 @@ import { startFakeMistral, type FakeMistral } from '../scripts/fake-mistral.js';
 import { spawnServer, type ChildServer } from '../test/support/child-server.js';
 import { testEnv } from '../test/support/test-server.js';
 import { SseParser } from '../widget/lib/sse.js';
+import { withScratchPostgres } from './scratch-db.js';
 import { formatSummary, summarize } from './stats.js';
 
 const CHUNKS = 40;
@@ -118,11 +119,18 @@ async function openingVisitor(server: ChildServer, origin: string, n: number): P
 
 export async function benchChat(): Promise<void> {
   console.log(`## Chat streaming (${CHUNKS} chunks ${CHUNK_DELAY_MS} ms apart from the local Mistral)\n`);
+  await benchChatOn('pglite', {});
+  const adminUrl = process.env.BENCH_DATABASE_URL;
+  if (adminUrl) await withScratchPostgres(adminUrl, (url) => benchChatOn('postgres', { DATABASE_URL: url }));
+  else console.log('(set BENCH_DATABASE_URL=postgres://… to measure PostgreSQL too)');
+}
+
+async function benchChatOn(label: string, env: Record<string, string>): Promise<void> {
+  console.log(`### ${label}`);
   const fake = await startFakeMistral();
-  const script = () => ({ chunks: Array.from({ length: CHUNKS }, (_, i) => `token${i} `), delayMs: CHUNK_DELAY_MS });
-  fake.setScript(script);
+  fake.setScript(() => ({ chunks: Array.from({ length: CHUNKS }, (_, i) => `token${i} `), delayMs: CHUNK_DELAY_MS }));
   const server = await spawnServer(['scripts/start.mjs'], testEnv({
-    DEMO: 'on', DEMO_PORT: '0', LOG_LEVEL: 'warn', MISTRAL_SERVER_URL: fake.url, MISTRAL_API_KEY: 'bench-key',
+    ...env, DEMO: 'on', DEMO_PORT: '0', LOG_LEVEL: 'warn', MISTRAL_SERVER_URL: fake.url, MISTRAL_API_KEY: 'bench-key',
   }), 180_000);
   try {
     const origin = /Demo page:\s+(http:\/\/\S+?)\/?\s/.exec(server.output())![1]!;
@@ -136,4 +144,5 @@ export async function benchChat(): Promise<void> {
     await server.stop();
     await fake.close();
   }
+  console.log();
 }

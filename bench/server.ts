@@ -3,7 +3,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { loadConfig, runtimeUrlFor, type Config } from '../server/config.js';
 import type { Db } from '../server/db/db.js';
 import { openDatabase } from '../server/db/open.js';
@@ -11,6 +10,7 @@ import { withTenant } from '../server/db/tenant.js';
 import { generateKeyringText } from '../server/keys/keyring.js';
 import { createLogger } from '../server/logging.js';
 import { startServer } from '../server/server.js';
+import { withScratchPostgres } from './scratch-db.js';
 import { formatSummary, summarize, timeEach, timeOnce } from './stats.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 500);
@@ -60,18 +60,7 @@ async function benchRequests(label: string, db: Db, database: Config['database']
 }
 
 async function benchPostgres(adminUrl: string): Promise<void> {
-  const name = `parley_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  try {
-    await benchDatabase('postgres', { kind: 'postgres', ownerUrl: url.toString(), runtimeUrl: runtimeUrlFor(url.toString()) });
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+  await withScratchPostgres(adminUrl, (url) => benchDatabase('postgres', { kind: 'postgres', ownerUrl: url, runtimeUrl: runtimeUrlFor(url) }));
 }
 
 export async function benchServer(): Promise<void> {

@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { openDatabase } from './db/open.js';
 import { createInFlight } from './http/in-flight.js';
-import { closeRedis, connectRedis } from './http/redis.js';
+import { closeRedis, connectRedis, redisReady } from './http/redis.js';
 import type { Logger } from './logging.js';
 
 export interface RunningServer {
@@ -43,6 +43,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
   const listenUrl = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   const url = config.publicUrl ?? listenUrl;
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
+  if (redis) await redisReady(redis);
   const inFlight = createInFlight();
   server.on('request', createApp({ config, db, logger, publicUrl: url, redis, inFlight, rateLimitPrefix: options.rateLimitPrefix }));
 

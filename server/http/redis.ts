@@ -33,3 +33,24 @@ export async function closeRedis(redis: Redis): Promise<void> {
   clearTimeout(timer);
   redis.disconnect();
 }
+
+/**
+ * Waits, up to timeoutMs, for the first connection, so the first requests count in
+ * Redis rather than in this process's fallback. Redis being down does not stop start-up.
+ */
+export async function redisReady(redis: Redis, timeoutMs = 3_000): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise<boolean>((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', onError);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const onError = () => done(false);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.on('ready', onReady);
+    redis.on('error', onError);
+  });
+}
