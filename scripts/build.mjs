@@ -11,7 +11,7 @@ const WIDGET_DIR = join(root, 'dist', 'widget');
 export const WIDGET_STAMP = join(WIDGET_DIR, '.build-stamp');
 
 const SERVER_SOURCES = ['server', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
-const WIDGET_SOURCES = ['widget', 'vite.config.ts', 'scripts/vite-katex.ts', 'package.json', 'package-lock.json'];
+const WIDGET_SOURCES = ['widget', 'vite.config.ts', 'scripts/vite-katex.ts', 'scripts/build-widget.mjs', 'package.json', 'package-lock.json'];
 
 /** Builds everything, or with onlyStale, only the parts older than their sources. */
 export function build({ onlyStale = false } = {}) {
@@ -28,13 +28,13 @@ export function buildServer() {
 }
 
 /**
- * Bundles the widget into a staging directory, then swaps it in: a server running
- * meanwhile never finds dist/widget/ half-written (vite empties its output first).
+ * Bundles the widget (scripts/build-widget.mjs) into a staging directory, then swaps
+ * it in: a server running meanwhile never finds dist/widget/ half-written.
  */
 export function buildWidget() {
-  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   const staging = join(root, 'dist', `.widget-${process.pid}`);
-  const result = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'vite.config.ts'), '--outDir', staging], { stdio: 'inherit', cwd: root });
+  rmSync(staging, { recursive: true, force: true });
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'build-widget.mjs'), staging], { stdio: 'inherit', cwd: root });
   if (result.status !== 0) {
     rmSync(staging, { recursive: true, force: true });
     throw new Error('widget build failed');
@@ -71,4 +71,8 @@ function newest(path) {
   return readdirSync(path).reduce((max, name) => Math.max(max, newest(join(path, name))), stat.mtimeMs);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) build();
+// `node scripts/build.mjs` builds everything; `node scripts/build.mjs widget` only the widget.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === 'widget') buildWidget();
+  else build();
+}

@@ -2,6 +2,7 @@
 // change; and, without MISTRAL_API_KEY, the local stand-in for Mistral, so the demo
 // page can chat with no key and no network.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { watch } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWidget, widgetStale } from './build.mjs';
@@ -19,14 +20,37 @@ if (fake) {
 
 if (widgetStale()) buildWidget();
 const children: ChildProcess[] = [
-  spawn(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--watch', '--config', join(root, 'vite.config.ts')], { cwd: root, env, stdio: 'inherit' }),
   spawn(process.execPath, ['--import', 'tsx', '--watch-path=server', join(root, 'server/main.ts')], { cwd: root, env, stdio: 'inherit' }),
 ];
+
+// The widget is three builds (loader, chunks) tied by hashes, so a change rebuilds all of it,
+// in a child process (the build is synchronous) and at most one at a time.
+let rebuild: ChildProcess | undefined;
+let again = false;
+let timer: NodeJS.Timeout | undefined;
+const buildWidgetNow = () => {
+  if (rebuild) return void (again = true);
+  rebuild = spawn(process.execPath, [join(root, 'scripts/build.mjs'), 'widget'], { cwd: root, env, stdio: 'inherit' });
+  rebuild.once('exit', () => {
+    rebuild = undefined;
+    if (again) {
+      again = false;
+      buildWidgetNow();
+    } else console.log('widget rebuilt');
+  });
+};
+const widgetWatcher = watch(join(root, 'widget'), { recursive: true }, () => {
+  clearTimeout(timer);
+  timer = setTimeout(buildWidgetNow, 100);
+});
 
 let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
+  widgetWatcher.close();
+  clearTimeout(timer);
+  rebuild?.kill('SIGTERM');
   for (const child of children) child.kill('SIGTERM');
   void fake?.close();
 };

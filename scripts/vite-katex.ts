@@ -13,16 +13,19 @@ const FONT_FACE = /@font-face\{([^}]*)\}/g;
  * (KATEX_RULES, for the shadow root) and the @font-face blocks reduced to the
  * .woff2 source (KATEX_FONT_FACES, with `url("fonts/…")` for the widget to make
  * absolute: Chrome ignores @font-face inside a shadow root, so they go on the
- * host document). The .woff2 files are emitted to fonts/ beside the bundle.
+ * host document). The .woff2 files are emitted to fonts/ beside the bundle that
+ * imports it (the KaTeX chunk).
  */
 export function katexCss(): Plugin {
   const katexDir = dirname(createRequire(import.meta.url).resolve('katex/package.json'));
   const fontsDir = join(katexDir, 'dist', 'fonts');
+  let used = false;
   return {
     name: 'parley-katex-css',
     resolveId: (id) => (id === MODULE_ID ? RESOLVED_ID : undefined),
     load(id) {
       if (id !== RESOLVED_ID) return undefined;
+      used = true;
       const css = readFileSync(join(katexDir, 'dist', 'katex.min.css'), 'utf8');
       const faces: string[] = [];
       const rules = css.replace(FONT_FACE, (_, body: string) => {
@@ -35,6 +38,7 @@ export function katexCss(): Plugin {
       return `export const KATEX_RULES = ${JSON.stringify(rules)};\nexport const KATEX_FONT_FACES = ${JSON.stringify(faces.join(''))};\n`;
     },
     generateBundle() {
+      if (!used) return;
       for (const file of readdirSync(fontsDir).filter((f) => f.endsWith('.woff2'))) {
         this.emitFile({ type: 'asset', fileName: `fonts/${file}`, source: readFileSync(join(fontsDir, file)) });
       }

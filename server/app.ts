@@ -29,12 +29,14 @@ export interface AppDeps {
   rateLimitPrefix?: string;
   /** Work the server waits for before closing the database. */
   inFlight?: InFlight;
+  /** The built widget to serve; dist/widget/ of this checkout unless given (tests serve altered copies). */
+  widgetDir?: string;
 }
 
 export const JSON_BODY_LIMIT = '64kb';
 
 /** Composes the HTTP application. Every feature mounts its router here. */
-export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefix, inFlight = createInFlight() }: AppDeps): Express {
+export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefix, inFlight = createInFlight(), widgetDir }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -42,7 +44,7 @@ export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefi
   app.use(requestContext(logger));
   app.use(securityHeaders(publicUrl));
   app.use(healthRoutes(db, latestVersion(loadMigrations())));
-  app.use(widgetAssetRoutes());
+  app.use(widgetAssetRoutes(widgetDir));
   app.use('/api', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();

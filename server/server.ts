@@ -22,6 +22,8 @@ export interface StartOptions {
   db?: Db;
   /** Key prefix of the rate-limit counters in Redis; tests give each run its own. */
   rateLimitPrefix?: string;
+  /** The built widget to serve, when not dist/widget/ (see AppDeps). */
+  widgetDir?: string;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   if (redis) await redisReady(redis);
   const inFlight = createInFlight();
-  server.on('request', createApp({ config, db, logger, publicUrl: url, redis, inFlight, rateLimitPrefix: options.rateLimitPrefix }));
+  server.on('request', createApp({ config, db, logger, publicUrl: url, redis, inFlight, rateLimitPrefix: options.rateLimitPrefix, widgetDir: options.widgetDir }));
 
   return {
     url,

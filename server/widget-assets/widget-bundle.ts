@@ -20,7 +20,7 @@ export function defaultWidgetDir(): string {
   return join(dir, 'dist', 'widget');
 }
 
-/** The built widget script in memory, with its ETag and compressed forms. */
+/** A built widget script in memory, with its ETag and compressed forms. */
 export interface Bundle {
   raw: Buffer;
   gzip: Buffer;
@@ -29,8 +29,8 @@ export interface Bundle {
 }
 
 /**
- * Loads widget.js, and loads it again when the file changes (a rebuild while the
- * server runs). Compression happens once per version, off the event loop.
+ * Loads widget.js (the loader), and loads it again when the file changes (a rebuild
+ * while the server runs). Compression happens once per version, off the event loop.
  * Resolves undefined while the file does not exist.
  */
 export function bundleLoader(dir: string): () => Promise<Bundle | undefined> {
@@ -48,6 +48,40 @@ export function bundleLoader(dir: string): () => Promise<Bundle | undefined> {
       bundle.catch(() => (loaded = undefined));
     }
     return loaded.bundle;
+  };
+}
+
+/** What a chunk's file name looks like: `<name>.<16 hex of its SHA-384>.js` (scripts/build-widget.mjs). */
+export const CHUNK_FILE = /^[a-z][a-z0-9-]*\.[0-9a-f]{16}\.js$/;
+
+/**
+ * The content-named chunks in dir/chunks/. Only names from the directory listing are
+ * ever read (no path from a request reaches the file system); a name missing from the
+ * listing makes it read the listing again, for a build made after start-up. A chunk's
+ * bytes never change under its name, so each is read and compressed once.
+ */
+export function chunkLoader(dir: string): (file: string) => Promise<Bundle | undefined> {
+  const chunksDir = join(dir, 'chunks');
+  const list = () => {
+    try {
+      return new Set(readdirSync(chunksDir).filter((f) => CHUNK_FILE.test(f)));
+    } catch {
+      return new Set<string>();
+    }
+  };
+  let names = list();
+  const loaded = new Map<string, Promise<Bundle>>();
+  return async (file) => {
+    if (!CHUNK_FILE.test(file)) return undefined;
+    if (!names.has(file)) names = list();
+    if (!names.has(file)) return undefined;
+    let bundle = loaded.get(file);
+    if (!bundle) {
+      bundle = readFile(join(chunksDir, file)).then(compress);
+      loaded.set(file, bundle);
+      bundle.catch(() => loaded.delete(file));
+    }
+    return bundle.catch(() => undefined);
   };
 }
 

@@ -74,6 +74,8 @@ for (const kind of databaseKinds) {
         assert.equal(await page.locator('parley-widget .message.user .bubble').first().textContent(), 'What is\nan integral?');
 
         const md = page.locator('parley-widget .message.assistant .md').last();
+        // The math renders once the KaTeX chunk has arrived (the first formula asked for it).
+        await md.locator('.katex-display').waitFor();
         assert.equal(await md.locator('strong').textContent(), 'Markdown');
         assert.equal(await md.locator('li code').textContent(), 'inline code');
         assert.match(await md.locator('pre code').textContent() ?? '', /function square/);
@@ -108,6 +110,8 @@ for (const kind of databaseKinds) {
         await page.goto(url);
         await page.locator('parley-widget .launcher').click();
         await ask(page, 'first');
+        // KaTeX arrives after the first formula and renders that reply once more: wait for it.
+        await page.locator('parley-widget .message.assistant .md .katex-display').waitFor();
         await page.evaluate(() => {
           const root = document.querySelector('parley-widget')!.shadowRoot!;
           const w = window as unknown as { __mutations: number };
@@ -186,6 +190,8 @@ for (const kind of databaseKinds) {
         await page.goto(url);
         await page.locator('parley-widget .launcher').click();
         await ask(page, 'attack');
+        // Check the reply as KaTeX renders it, not only its TeX placeholder.
+        await page.locator('parley-widget .message.assistant .md .katex').first().waitFor();
         await page.waitForTimeout(300);
         const md = page.locator('parley-widget .message.assistant .md').last();
         const found = await md.evaluate((root) => {

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import express from 'express';
+import { createHash } from 'node:crypto';
+import { LOADER_GZIP_BUDGET, widgetSizes } from '../../bench/widget-size.js';
 import { defaultWidgetDir } from '../../server/widget-assets/widget-bundle.js';
 import { widgetAssetRoutes } from '../../server/widget-assets/widget-assets.routes.js';
 import { errorHandler, notFound } from '../../server/http/errors.js';
@@ -41,9 +43,65 @@ describe('widget assets', () => {
     assert.equal(res.headers['content-type'], 'application/javascript; charset=utf-8');
     assert.equal(res.headers['cache-control'], 'public, max-age=300');
     assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin');
+    assert.equal(res.headers['access-control-allow-origin'], '*');
     assert.equal(res.headers['x-frame-options'], undefined);
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
     assert.deepEqual(res.body, readFileSync(join(DIST, 'widget.js')));
+  });
+
+  test('the loader is under 5 KiB gzipped and pins each chunk by name and SHA-384', () => {
+    const loaderGzip = widgetSizes(DIST).get('widget.js')!.gzip;
+    assert.ok(loaderGzip < LOADER_GZIP_BUDGET, `loader gzip ${loaderGzip} B`);
+    const loader = readFileSync(join(DIST, 'widget.js'), 'utf8');
+    const chunks = readdirSync(join(DIST, 'chunks')).sort();
+    assert.deepEqual(chunks.map((f) => f.replace(/\.[0-9a-f]{16}\.js$/, '')), ['katex', 'panel']);
+    for (const file of chunks) {
+      const digest = createHash('sha384').update(readFileSync(join(DIST, 'chunks', file))).digest();
+      assert.equal(file.split('.')[1], digest.toString('hex').slice(0, 16), `${file} is named by its content`);
+      assert.ok(loader.includes(file) && loader.includes(`sha384-${digest.toString('base64')}`), `the loader pins ${file}`);
+    }
+    for (const heavy of ['DOMPurify', 'linkify', 'KaTeX_Main', '__PARLEY_CHUNKS__']) assert.ok(!loader.includes(heavy), heavy);
+  });
+
+  test('a chunk is served by its content name, cross-origin, immutable, compressed, with an ETag', async () => {
+    for (const file of readdirSync(join(DIST, 'chunks'))) {
+      const raw = readFileSync(join(DIST, 'chunks', file));
+      const res = await get(server.url, `/widget/chunks/${file}`, { 'accept-encoding': 'br' });
+      assert.equal(res.status, 200, file);
+      assert.equal(res.headers['content-type'], 'application/javascript; charset=utf-8');
+      assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
+      assert.equal(res.headers['access-control-allow-origin'], '*');
+      assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin');
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      assert.equal(res.headers['content-encoding'], 'br');
+      assert.deepEqual(brotliDecompressSync(res.body), raw);
+      const plain = await get(server.url, `/widget/chunks/${file}`);
+      assert.equal(plain.headers['content-encoding'], undefined);
+      assert.deepEqual(plain.body, raw);
+      const again = await get(server.url, `/widget/chunks/${file}`, { 'if-none-match': String(res.headers.etag) });
+      assert.equal(again.status, 304);
+    }
+  });
+
+  test('unknown chunk names and path tricks are a JSON 404, never another file', async () => {
+    const [real] = readdirSync(join(DIST, 'chunks'));
+    for (const path of [
+      '/widget/chunks/panel.0000000000000000.js',
+      '/widget/chunks/panel.js',
+      `/widget/chunks/${real!.toUpperCase()}`,
+      `/widget/chunks/${real}.map`,
+      '/widget/chunks/..%2Fwidget.js',
+      '/widget/chunks/..%2F..%2F..%2Fpackage.json',
+      '/widget/chunks/%2e%2e%2ffonts%2fKaTeX_Main-Regular.woff2',
+      '/widget/chunks/.build-stamp',
+      `/widget/chunks/${real}%00.js`,
+    ]) {
+      const res = await get(server.url, path);
+      assert.equal(res.status, 404, path);
+      assert.match(String(res.headers['content-type']), /application\/json/, path);
+      assert.equal(JSON.parse(res.body.toString()).error.code, 'chunk_not_found', path);
+    }
+    assert.equal((await get(server.url, '/widget/chunks/../../package.json')).status, 404);
   });
 
   test('the bundle is compressed when the browser accepts it, and revalidates with its ETag', async () => {
@@ -98,7 +156,7 @@ describe('widget assets', () => {
 });
 
 describe('widget assets before the widget is built', () => {
-  test('GET /widget.js answers 503 telling the operator to run npm run build; fonts are 404', async () => {
+  test('GET /widget.js answers 503 telling the operator to run npm run build; fonts and chunks are 404', async () => {
     const app = express();
     app.use(securityHeaders('http://127.0.0.1'));
     app.use(widgetAssetRoutes(mkdtempSync(join(tmpdir(), 'parley-no-widget-'))));
@@ -114,6 +172,8 @@ describe('widget assets before the widget is built', () => {
       assert.equal(body.error.code, 'widget_not_built');
       assert.match(body.error.message, /npm run build/);
       assert.equal((await get(base, '/widget/fonts/KaTeX_Main-Regular.woff2')).status, 404);
+      const [chunk] = readdirSync(join(DIST, 'chunks'));
+      assert.equal((await get(base, `/widget/chunks/${chunk}`)).status, 404);
     } finally {
       server.close();
     }

@@ -32,7 +32,7 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
 }
 
 /** The real server on a random port, on a fresh database of the given kind. */
-export async function startTestServer(kind: DatabaseKind, env: Record<string, string> = {}, options: { rateLimitPrefix?: string } = {}): Promise<TestServer> {
+export async function startTestServer(kind: DatabaseKind, env: Record<string, string> = {}, options: { rateLimitPrefix?: string; widgetDir?: string } = {}): Promise<TestServer> {
   const database = await createTestDatabase(kind);
   const config = { ...loadConfig(testEnv(env)), database: database.config };
   const logs: string[] = [];

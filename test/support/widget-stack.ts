@@ -19,13 +19,16 @@ export interface WidgetStack {
   close(): Promise<void>;
 }
 
-/** The real server (on a fresh database of the given kind) talking to the fake Mistral, a host site and Chromium. */
-export async function startWidgetStack(kind: DatabaseKind): Promise<WidgetStack> {
+/**
+ * The real server (on a fresh database of the given kind) talking to the fake Mistral,
+ * a host site and Chromium; serving the widget built in dist/widget/, or in widgetDir.
+ */
+export async function startWidgetStack(kind: DatabaseKind, options: { widgetDir?: string } = {}): Promise<WidgetStack> {
   const fake = await startFakeMistral();
   const started: { close(): Promise<void> }[] = [fake];
   try {
     // No operator key: a workspace has a model only with its own key, so both cases can be tested.
-    const server = await startTestServer(kind, { MISTRAL_SERVER_URL: fake.url, LOG_LEVEL: 'warn' });
+    const server = await startTestServer(kind, { MISTRAL_SERVER_URL: fake.url, LOG_LEVEL: 'warn' }, options);
     started.push({ close: () => server.stop() });
     const site = await startHostSite();
     started.push(site);

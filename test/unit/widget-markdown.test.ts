@@ -1,11 +1,28 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { markdownToHtml } from '../../widget/render/markdown.js';
+import { before, describe, test } from 'node:test';
+import { renderTexWithKatex } from '../../widget/render/katex-engine.js';
+import { markdownToHtml, renderMarkdown } from '../../widget/render/markdown.js';
+import { setTexRenderer } from '../../widget/render/math.js';
 
 const katexCount = (html: string) => (html.match(/class="katex"/g) ?? []).length;
 const displayCount = (html: string) => (html.match(/class="katex-display"/g) ?? []).length;
 
+describe('widget markdown and math, before KaTeX has arrived', () => {
+  test('a formula is its TeX as code, and the render says KaTeX is needed; text without math does not', () => {
+    setTexRenderer(undefined);
+    const math = renderMarkdown('a $x^2 < y$ b\n\n$$\\int f$$');
+    assert.equal(math.texPending, true);
+    assert.match(math.html, /<code class="tex">x\^2 &#60; y<\/code>/);
+    assert.match(math.html, /<code class="tex tex-display">\\int f<\/code>/);
+    assert.equal(katexCount(math.html), 0);
+    assert.deepEqual(renderMarkdown('between $5 and $10 a month'), { html: '<p>between $5 and $10 a month</p>\n', texPending: false });
+  });
+});
+
 describe('widget markdown and math', () => {
+  // What the KaTeX chunk hands the panel.
+  before(() => setTexRenderer(renderTexWithKatex));
+
   test('inline math with $…$ and \\(…\\), display math with $$…$$ and \\[…\\]', () => {
     const html = markdownToHtml('a $x^2$ b \\(y_1\\) c $$\\sum_i i$$ d \\[\\int f\\]');
     assert.equal(katexCount(html), 4);

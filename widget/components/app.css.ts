@@ -26,13 +26,8 @@ const dark = `
   color-scheme: dark;
 `;
 
-/** The widget's base: isolation from the host page's CSS, colour schemes, shared helpers. */
+/** The panel's base: colour schemes, type, shared helpers (the loader's host.css.ts isolates the root). */
 export const appCss = `
-:host {
-  all: initial !important;
-  display: block !important;
-  position: static !important;
-}
 .parley {
   ${light}
   font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif,
@@ -48,10 +43,6 @@ export const appCss = `
 @media (prefers-color-scheme: dark) {
   .parley[data-mode='auto'] { ${dark} }
 }
-*, *::before, *::after { box-sizing: border-box; }
-button { font: inherit; color: inherit; margin: 0; }
-:focus { outline: none; }
-:focus-visible { outline: 2px solid var(--parley-accent); outline-offset: 2px; }
 .sr-only {
   position: absolute;
   width: 1px;

@@ -4,7 +4,6 @@ import type { Chat } from '../lib/chat.js';
 import type { Strings } from '../lib/i18n.js';
 import type { Store, UiState } from '../lib/store.js';
 import { Announcer } from './announcer.js';
-import { Launcher } from './launcher.js';
 import { Panel } from './panel.js';
 import { useSubscribed } from './use-store.js';
 
@@ -13,14 +12,14 @@ interface AppProps {
   ui: Store<UiState>;
   chat: Chat;
   strings: Strings;
-  locale: string;
+  /** The loader's launcher button, where focus returns when the panel closes. */
+  launcher: HTMLButtonElement;
 }
 
-/** The whole widget: launcher, panel, and the screen-reader announcements. */
-export function App({ config, ui, chat, strings, locale }: AppProps) {
+/** The panel chunk's part of the widget: the panel and the screen-reader announcements (the loader draws the launcher). */
+export function App({ config, ui, chat, strings, launcher }: AppProps) {
   const { open, moveFocus } = useSubscribed(ui.subscribe, ui.get);
   const state = useSubscribed(chat.subscribe, chat.get);
-  const launcher = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
   const wasOpen = useRef(false);
 
@@ -32,20 +31,18 @@ export function App({ config, ui, chat, strings, locale }: AppProps) {
   // in the same task as the change (a layout effect), so no keystroke lands in between.
   useLayoutEffect(() => {
     if (open !== wasOpen.current && moveFocus) {
-      const target = open ? (panel.current?.querySelector('textarea') ?? panel.current?.querySelector('button')) : launcher.current;
+      const target = open ? (panel.current?.querySelector('textarea') ?? panel.current?.querySelector('button')) : launcher;
       target?.focus();
     }
     wasOpen.current = open;
   }, [open, moveFocus]);
 
-  const toggle = useCallback(() => ui.set({ open: !ui.get().open, moveFocus: true }), [ui]);
   const close = useCallback(() => ui.set({ open: false, moveFocus: true }), [ui]);
 
   return (
-    <div class="parley" data-mode={config.theme.mode} lang={locale}>
+    <>
       {open && <Panel config={config} chat={chat} state={state} strings={strings} panelRef={panel} onClose={close} />}
-      <Launcher open={open} position={config.theme.position} strings={strings} buttonRef={launcher} onToggle={toggle} />
       <Announcer messages={state.messages} strings={strings} />
-    </div>
+    </>
   );
 }

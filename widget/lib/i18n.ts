@@ -1,7 +1,9 @@
+import { LAUNCHER_STRINGS, pickLocale, type LauncherStrings } from './locale.js';
+
+export { pickLocale };
+
 /** Every sentence the widget shows itself; the workspace's title and greeting come from its settings. */
-export interface Strings {
-  openChat: string;
-  closeChat: string;
+export interface Strings extends LauncherStrings {
   conversation: string;
   newConversation: string;
   messageLabel: string;
@@ -24,8 +26,7 @@ export interface Strings {
 }
 
 const en: Strings = {
-  openChat: 'Open chat',
-  closeChat: 'Close chat',
+  ...LAUNCHER_STRINGS.en,
   conversation: 'Conversation',
   newConversation: 'New conversation',
   messageLabel: 'Message',
@@ -48,8 +49,7 @@ const en: Strings = {
 };
 
 const de: Strings = {
-  openChat: 'Chat öffnen',
-  closeChat: 'Chat schließen',
+  ...LAUNCHER_STRINGS.de,
   conversation: 'Unterhaltung',
   newConversation: 'Neue Unterhaltung',
   messageLabel: 'Nachricht',
@@ -72,8 +72,7 @@ const de: Strings = {
 };
 
 const fr: Strings = {
-  openChat: 'Ouvrir le chat',
-  closeChat: 'Fermer le chat',
+  ...LAUNCHER_STRINGS.fr,
   conversation: 'Conversation',
   newConversation: 'Nouvelle conversation',
   messageLabel: 'Message',
@@ -96,15 +95,6 @@ const fr: Strings = {
 };
 
 const LOCALES: Record<string, Strings> = { en, de, fr };
-
-/** The first of the visitor's languages the widget speaks (`de-AT` counts as `de`); English otherwise. */
-export function pickLocale(languages: readonly string[]): 'en' | 'de' | 'fr' {
-  for (const tag of languages) {
-    const base = tag.toLowerCase().split('-')[0];
-    if (base === 'en' || base === 'de' || base === 'fr') return base;
-  }
-  return 'en';
-}
 
 export function stringsFor(languages: readonly string[]): Strings {
   return LOCALES[pickLocale(languages)]!;

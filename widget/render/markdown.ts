@@ -1,5 +1,5 @@
 import MarkdownIt from 'markdown-it';
-import { mathPlugin } from './math.js';
+import { mathPlugin, type MathEnv } from './math.js';
 
 /**
  * Model output to HTML: CommonMark plus tables, strikethrough, autolinks and
@@ -12,5 +12,12 @@ md.disable('image');
 md.use(mathPlugin);
 
 export function markdownToHtml(source: string): string {
-  return md.render(source);
+  return renderMarkdown(source).html;
+}
+
+/** The HTML, and whether a formula in it is still plain TeX, waiting for KaTeX. */
+export function renderMarkdown(source: string): { html: string; texPending: boolean } {
+  const env: MathEnv = {};
+  const html = md.render(source, env);
+  return { html, texPending: env.texPending === true };
 }

@@ -1,4 +1,3 @@
-import katex from 'katex';
 import type { MarkdownIt, StateBlock, StateInline } from 'markdown-it';
 
 /**
@@ -11,9 +10,23 @@ import type { MarkdownIt, StateBlock, StateInline } from 'markdown-it';
 export function mathPlugin(md: MarkdownIt): void {
   md.inline.ruler.before('escape', 'math_inline', mathInline);
   md.block.ruler.before('paragraph', 'math_block', mathBlock, { alt: ['paragraph', 'reference', 'blockquote', 'list'] });
-  md.renderer.rules.math_inline = (tokens, i) => renderTex(tokens[i]!.content, false);
-  md.renderer.rules.math_display = (tokens, i) => renderTex(tokens[i]!.content, true);
-  md.renderer.rules.math_block = (tokens, i) => `${renderTex(tokens[i]!.content, true)}\n`;
+  md.renderer.rules.math_inline = (tokens, i, _o, env?: MathEnv) => renderTex(tokens[i]!.content, false, env);
+  md.renderer.rules.math_display = (tokens, i, _o, env?: MathEnv) => renderTex(tokens[i]!.content, true, env);
+  md.renderer.rules.math_block = (tokens, i, _o, env?: MathEnv) => `${renderTex(tokens[i]!.content, true, env)}\n`;
+}
+
+/** markdown-it's env for one render: set when a formula waited for KaTeX. */
+export interface MathEnv {
+  [key: string | symbol]: unknown;
+  texPending?: boolean;
+}
+
+/** KaTeX's renderToString, once its chunk has arrived. */
+let renderer: ((tex: string, displayMode: boolean) => string) | undefined;
+
+export function setTexRenderer(fn: ((tex: string, displayMode: boolean) => string) | undefined): void {
+  renderer = fn;
+  cache.clear();
 }
 
 const PAIRS: [open: string, close: string, display: boolean][] = [
@@ -107,14 +120,20 @@ export const KATEX_STYLE_ATTR = 'data-katex-style';
 const cache = new Map<string, string>();
 const CACHE_SIZE = 300;
 
-/** KaTeX's markup for one formula; the same formula re-rendered while a reply streams comes from a cache. */
-export function renderTex(tex: string, displayMode: boolean): string {
+/**
+ * KaTeX's markup for one formula; the same formula re-rendered while a reply streams
+ * comes from a cache. Before KaTeX has arrived: the TeX as code, and env says so.
+ */
+export function renderTex(tex: string, displayMode: boolean, env?: MathEnv): string {
+  if (!renderer) {
+    if (env) env.texPending = true;
+    return `<code class="${displayMode ? 'tex tex-display' : 'tex'}">${escapeHtml(tex)}</code>`;
+  }
   const key = `${displayMode ? 'D' : 'I'}${tex}`;
   let html = cache.get(key);
   if (html === undefined) {
     try {
-      html = katex
-        .renderToString(tex, { displayMode, throwOnError: false, trust: false, strict: 'ignore', output: 'htmlAndMathml', maxSize: 50, maxExpand: 500 })
+      html = renderer(tex, displayMode)
         // Parsing a style attribute is what a strict host CSP blocks, even in DOMPurify's inert
         // document; sanitize.ts applies these through CSSOM instead. KaTeX escapes attribute
         // values and text, so ` style="` only ever starts one of its attributes.

@@ -1,4 +1,6 @@
-// The embeddable widget: <script src="https://PARLEY/widget.js" data-workspace="PUBLIC_ID" async>.
+// The widget's loader: <script src="https://PARLEY/widget.js" data-workspace="PUBLIC_ID" async>.
+// It draws the launcher; the panel and KaTeX come as integrity-pinned chunks when needed.
+import { CHUNK_HOOK } from './lib/chunk-hook.js';
 import { findEmbed } from './lib/embed.js';
 import { supportsConstructedSheets } from './lib/styles.js';
 import { mount, type ParleyApi } from './mount.js';
@@ -22,7 +24,7 @@ function start(): void {
     return;
   }
   const widget = mount(embed);
-  const api: ParleyApi = Object.freeze({
+  const api: ParleyApi = {
     open: () => widget.open(),
     close: () => widget.close(),
     on: (event: Parameters<ParleyApi['on']>[0], fn: Parameters<ParleyApi['on']>[1]) => widget.on(event, fn),
@@ -30,8 +32,10 @@ function start(): void {
       widget.destroy();
       if (window.Parley === api) delete window.Parley;
     },
-  });
-  window.Parley = api;
+  };
+  // Not enumerable, not writable: the chunks' way in, and no second global.
+  Object.defineProperty(api, CHUNK_HOOK, { value: widget.chunkHook });
+  window.Parley = Object.freeze(api);
 }
 
 start();
