@@ -1,6 +1,7 @@
 // Streaming through Parley versus straight from the local Mistral: time to first
 // and last token at 1 and 50 concurrent streams, and server memory per open stream.
-// The server runs as its own process (`npm start`, compiled), as in production.
+// The server runs as its own process (`npm start`, compiled), as in production;
+// BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to its node.
 import { readFileSync } from 'node:fs';
 import { startFakeMistral, type FakeMistral } from '../scripts/fake-mistral.js';
 import { spawnServer, type ChildServer } from '../test/support/child-server.js';
@@ -129,7 +130,8 @@ async function benchChatOn(label: string, env: Record<string, string>): Promise<
   console.log(`### ${label}`);
   const fake = await startFakeMistral();
   fake.setScript(() => ({ chunks: Array.from({ length: CHUNKS }, (_, i) => `token${i} `), delayMs: CHUNK_DELAY_MS }));
-  const server = await spawnServer(['scripts/start.mjs'], testEnv({
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const server = await spawnServer([...nodeArgs, 'scripts/start.mjs'], testEnv({
     ...env, DEMO: 'on', DEMO_PORT: '0', LOG_LEVEL: 'warn', MISTRAL_SERVER_URL: fake.url, MISTRAL_API_KEY: 'bench-key',
   }), 180_000);
   try {
