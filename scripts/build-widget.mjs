@@ -20,17 +20,17 @@ export function chunkIdentity(name, bytes) {
   return { file: `${name}.${digest.toString('hex').slice(0, 16)}.js`, integrity: `sha384-${digest.toString('base64')}` };
 }
 
-/** Builds loader and chunks into outDir; returns the chunk map written into the loader. */
-export async function buildWidgetInto(outDir) {
+/** Builds loader and chunks into outDir; returns the chunk map written into the loader. logLevel: Vite's ('warn' for quiet). */
+export async function buildWidgetInto(outDir, { logLevel } = {}) {
   mkdirSync(join(outDir, 'chunks'), { recursive: true });
   const chunks = {};
   for (const name of CHUNKS) {
-    await build({ configFile, mode: name, build: { outDir } });
+    await build({ configFile, mode: name, logLevel, build: { outDir } });
     const built = join(outDir, 'chunks', `${name}.js`);
     chunks[name] = chunkIdentity(name, readFileSync(built));
     renameSync(built, join(outDir, 'chunks', chunks[name].file));
   }
-  await build({ configFile, mode: 'loader', build: { outDir }, define: { __PARLEY_CHUNKS__: JSON.stringify(chunks) } });
+  await build({ configFile, mode: 'loader', logLevel, build: { outDir }, define: { __PARLEY_CHUNKS__: JSON.stringify(chunks) } });
   return chunks;
 }
 

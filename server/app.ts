@@ -44,7 +44,7 @@ export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefi
   app.use(requestContext(logger));
   app.use(securityHeaders(publicUrl));
   app.use(healthRoutes(db, latestVersion(loadMigrations())));
-  app.use(widgetAssetRoutes(widgetDir));
+  app.use(widgetAssetRoutes({ widgetDir, releaseDir: config.releaseDir }));
   app.use('/api', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();

@@ -34,6 +34,8 @@ const envSchema = z.object({
   ),
   /** Where the embedded database and development keyrings live. */
   DATA_DIR: optional(z.string().min(1)).default('./data'),
+  /** Published widget versions (`npm run release` writes, the server serves /widget/v<version>.js from it); keep it across upgrades. */
+  RELEASE_DIR: optional(z.string().min(1)).default('./release'),
   /** PostgreSQL connection of the schema owner; unset means embedded PGlite in DATA_DIR. */
   DATABASE_URL: optional(postgresUrl),
   /** PostgreSQL connection for tenant queries, as the runtime role; default: DATABASE_URL as user parley_app without password. */
@@ -68,6 +70,8 @@ export interface Config {
   /** PUBLIC_URL's origin; unset means the address the server binds. */
   publicUrl: string | undefined;
   dataDir: string;
+  /** RELEASE_DIR, absolute: published widget versions live in its widget/ folder. */
+  releaseDir: string;
   /** Unset: embedded PGlite. */
   database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; ownerUrl: string; runtimeUrl: string };
   masterKeys: Keyring;
@@ -113,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : undefined,
     dataDir,
+    releaseDir: resolve(e.RELEASE_DIR),
     database: e.DATABASE_URL
       ? { kind: 'postgres', ownerUrl: e.DATABASE_URL, runtimeUrl: e.DATABASE_RUNTIME_URL ?? runtimeUrlFor(e.DATABASE_URL) }
       : { kind: 'pglite', dir: resolve(dataDir, 'pglite') },
@@ -130,6 +135,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .concat(secretParts(masterText), secretParts(tokenText), urlPasswords(e.DATABASE_URL, e.DATABASE_RUNTIME_URL, e.REDIS_URL))
       .filter((s): s is string => typeof s === 'string' && s.length > 0),
   };
+}
+
+/**
+ * The settings `npm run release` and `npm run verify-widget` need (RELEASE_DIR,
+ * PUBLIC_URL), validated as the server validates them, without touching keyrings.
+ */
+export function loadReleaseConfig(env: NodeJS.ProcessEnv = process.env): { releaseDir: string; publicUrl: string | undefined } {
+  const parsed = envSchema.pick({ RELEASE_DIR: true, PUBLIC_URL: true }).safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  return { releaseDir: resolve(parsed.data.RELEASE_DIR), publicUrl: parsed.data.PUBLIC_URL ? new URL(parsed.data.PUBLIC_URL).origin : undefined };
 }
 
 function keyring(name: string, text: string): Keyring {

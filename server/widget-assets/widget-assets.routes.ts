@@ -1,25 +1,43 @@
 import { Router, type Request, type Response } from 'express';
 import { join } from 'node:path';
 import { errorBody } from '../http/errors.js';
-import { bundleLoader, chunkLoader, defaultWidgetDir, fontNames, type Bundle } from './widget-bundle.js';
+import { MANIFEST_FILE, PINNED_FILE } from './release-manifest.js';
+import { CHUNK_FILE, bundleLoader, changingFileLoader, chunkLoader, defaultWidgetDir, fontNames, immutableFileLoader, type Bundle } from './widget-bundle.js';
 
 const NOT_BUILT = 'The widget has not been built. Run `npm run build` on the Parley server, then reload.';
 const YEAR = 'public, max-age=31536000, immutable';
+const JS = 'application/javascript; charset=utf-8';
 
 /**
- * `GET /widget.js` (the loader), `GET /widget/chunks/<name>.<hash>.js` and
- * `GET /widget/fonts/<file>` (docs/widget-api.md): the files a customer's page loads
- * from Parley, so they are allowed cross-origin, unlike everything else this server
- * answers. The chunks are loaded with `crossorigin="anonymous"` and `integrity`, a
- * CORS request: hence `Access-Control-Allow-Origin: *` (no credentials are involved).
+ * `GET /widget.js` (the rolling loader, the current build), `GET /widget/v<semver>.js`
+ * (a pinned loader published into releaseDir by `npm run release`), `GET
+ * /widget/chunks/<name>.<hash>.js`, `GET /widget/fonts/<file>` and `GET
+ * /widget/manifest.json` (docs/widget-api.md): the files a customer's page loads from
+ * Parley, so they are allowed cross-origin, unlike everything else this server answers.
+ * The chunks are loaded with `crossorigin="anonymous"` and `integrity`, a CORS request:
+ * hence `Access-Control-Allow-Origin: *` (no credentials are involved). Chunks and fonts
+ * come from the build or from releaseDir, so every published version keeps working
+ * after an upgrade.
  */
-export function widgetAssetRoutes(dir = defaultWidgetDir()): Router {
+export function widgetAssetRoutes({ widgetDir: dir = defaultWidgetDir(), releaseDir }: { widgetDir?: string | undefined; releaseDir?: string | undefined } = {}): Router {
   const router = Router();
   const loadBundle = bundleLoader(dir);
-  const loadChunk = chunkLoader(dir);
+  const released = releaseDir ? join(releaseDir, 'widget') : undefined;
+  const chunkSources = [chunkLoader(dir), ...(released ? [immutableFileLoader(join(released, 'chunks'), CHUNK_FILE)] : [])];
+  const loadChunk = async (file: string) => {
+    for (const load of chunkSources) {
+      const chunk = await load(file);
+      if (chunk) return chunk;
+    }
+    return undefined;
+  };
+  const loadPinned = released ? immutableFileLoader(released, PINNED_FILE) : async () => undefined;
+  const loadManifest = released ? changingFileLoader(join(released, MANIFEST_FILE)) : async () => undefined;
   // Start compressing now, so the first visitor does not wait for it.
   void loadBundle().catch(() => undefined);
-  let fonts = fontNames(dir);
+  // Published fonts first: a pinned version's KaTeX chunk asks for the fonts it was released with.
+  const fontDirs = [...(released ? [released] : []), dir];
+  let fonts = fontDirs.map((d) => fontNames(d));
 
   router.get('/widget.js', async (req, res) => {
     crossOrigin(res);
@@ -29,7 +47,7 @@ export function widgetAssetRoutes(dir = defaultWidgetDir()): Router {
       res.status(503).json(errorBody('widget_not_built', NOT_BUILT));
       return;
     }
-    sendScript(req, res, bundle, 'public, max-age=300');
+    sendCompressed(req, res, bundle, JS, 'public, max-age=300');
   });
 
   router.get('/widget/chunks/:file', async (req, res) => {
@@ -39,25 +57,52 @@ export function widgetAssetRoutes(dir = defaultWidgetDir()): Router {
       res.status(404).json(errorBody('chunk_not_found', 'There is no such widget chunk.'));
       return;
     }
-    sendScript(req, res, chunk, YEAR);
+    sendCompressed(req, res, chunk, JS, YEAR);
   });
 
   router.get('/widget/fonts/:file', (req, res) => {
     crossOrigin(res);
-    // Read at start-up; a build made after start-up is picked up on the first miss.
-    if (fonts.size === 0) fonts = fontNames(dir);
+    // Read at start-up; a build or release made after start-up is picked up on the first miss.
     const file = req.params.file;
-    if (!fonts.has(file)) {
+    if (!fonts.some((names) => names.has(file))) fonts = fontDirs.map((d) => fontNames(d));
+    const index = fonts.findIndex((names) => names.has(file));
+    if (index < 0) {
       res.status(404).json(errorBody('font_not_found', 'There is no such font.'));
       return;
     }
     res.sendFile(
-      join(dir, 'fonts', file),
+      join(fontDirs[index]!, 'fonts', file),
       { headers: { 'Content-Type': 'font/woff2', 'Cache-Control': YEAR }, cacheControl: false },
       (err) => {
         if (err && !res.headersSent) res.status(404).json(errorBody('font_not_found', 'There is no such font.'));
       },
     );
+  });
+
+  router.get('/widget/manifest.json', async (req, res) => {
+    crossOrigin(res);
+    const manifest = await loadManifest();
+    if (!manifest) {
+      res.status(404).json(errorBody('manifest_not_found', 'No widget version has been published on this server.'));
+      return;
+    }
+    sendCompressed(req, res, manifest, 'application/json; charset=utf-8', 'public, max-age=300');
+  });
+
+  // A pinned version: exactly the bytes `npm run release` published, or 404; never another version.
+  router.get('/widget/:file', async (req, res, next) => {
+    if (!/^v[^/]*\.js$/.test(req.params.file)) {
+      next();
+      return;
+    }
+    crossOrigin(res);
+    const pinned = PINNED_FILE.test(req.params.file) ? await loadPinned(req.params.file) : undefined;
+    if (!pinned) {
+      res.status(404).json(errorBody('version_not_found', 'There is no such published widget version.'));
+      return;
+    }
+    res.removeHeader('X-Frame-Options');
+    sendCompressed(req, res, pinned, JS, YEAR);
   });
 
   return router;
@@ -68,9 +113,9 @@ function crossOrigin(res: Response): void {
   res.setHeader('Access-Control-Allow-Origin', '*');
 }
 
-/** A script, compressed as the browser accepts, revalidated by its ETag. */
-function sendScript(req: Request, res: Response, bundle: Bundle, cacheControl: string): void {
-  res.setHeader('Content-Type', 'application/javascript; charset=utf-8');
+/** A file, compressed as the browser accepts, revalidated by its ETag. */
+function sendCompressed(req: Request, res: Response, bundle: Bundle, type: string, cacheControl: string): void {
+  res.setHeader('Content-Type', type);
   res.setHeader('Cache-Control', cacheControl);
   res.setHeader('ETag', bundle.etag);
   res.setHeader('Vary', 'Accept-Encoding');

@@ -34,7 +34,11 @@ export interface Bundle {
  * Resolves undefined while the file does not exist.
  */
 export function bundleLoader(dir: string): () => Promise<Bundle | undefined> {
-  const file = join(dir, 'widget.js');
+  return changingFileLoader(join(dir, 'widget.js'));
+}
+
+/** One file that may be replaced while the server runs (by rename), read and compressed once per version. */
+export function changingFileLoader(file: string): () => Promise<Bundle | undefined> {
   let loaded: { mtimeMs: number; size: number; bundle: Promise<Bundle> } | undefined;
   return async () => {
     const info = await stat(file).catch(() => undefined);
@@ -54,17 +58,22 @@ export function bundleLoader(dir: string): () => Promise<Bundle | undefined> {
 /** What a chunk's file name looks like: `<name>.<16 hex of its SHA-384>.js` (scripts/build-widget.mjs). */
 export const CHUNK_FILE = /^[a-z][a-z0-9-]*\.[0-9a-f]{16}\.js$/;
 
-/**
- * The content-named chunks in dir/chunks/. Only names from the directory listing are
- * ever read (no path from a request reaches the file system); a name missing from the
- * listing makes it read the listing again, for a build made after start-up. A chunk's
- * bytes never change under its name, so each is read and compressed once.
- */
+/** The content-named chunks in dir/chunks/ (see immutableFileLoader). */
 export function chunkLoader(dir: string): (file: string) => Promise<Bundle | undefined> {
-  const chunksDir = join(dir, 'chunks');
+  return immutableFileLoader(join(dir, 'chunks'), CHUNK_FILE);
+}
+
+/**
+ * Files in dir whose names match pattern and whose bytes never change under their name
+ * (content-named chunks, published versions). Only names from the directory listing are
+ * ever read (no path from a request reaches the file system); a name missing from the
+ * listing makes it read the listing again, for a build or release made after start-up.
+ * Each file is read and compressed once.
+ */
+export function immutableFileLoader(dir: string, pattern: RegExp): (file: string) => Promise<Bundle | undefined> {
   const list = () => {
     try {
-      return new Set(readdirSync(chunksDir).filter((f) => CHUNK_FILE.test(f)));
+      return new Set(readdirSync(dir).filter((f) => pattern.test(f)));
     } catch {
       return new Set<string>();
     }
@@ -72,12 +81,12 @@ export function chunkLoader(dir: string): (file: string) => Promise<Bundle | und
   let names = list();
   const loaded = new Map<string, Promise<Bundle>>();
   return async (file) => {
-    if (!CHUNK_FILE.test(file)) return undefined;
+    if (!pattern.test(file)) return undefined;
     if (!names.has(file)) names = list();
     if (!names.has(file)) return undefined;
     let bundle = loaded.get(file);
     if (!bundle) {
-      bundle = readFile(join(chunksDir, file)).then(compress);
+      bundle = readFile(join(dir, file)).then(compress);
       loaded.set(file, bundle);
       bundle.catch(() => loaded.delete(file));
     }

@@ -159,7 +159,7 @@ describe('widget assets before the widget is built', () => {
   test('GET /widget.js answers 503 telling the operator to run npm run build; fonts and chunks are 404', async () => {
     const app = express();
     app.use(securityHeaders('http://127.0.0.1'));
-    app.use(widgetAssetRoutes(mkdtempSync(join(tmpdir(), 'parley-no-widget-'))));
+    app.use(widgetAssetRoutes({ widgetDir: mkdtempSync(join(tmpdir(), 'parley-no-widget-')) }));
     app.use(notFound);
     app.use(errorHandler);
     const server = app.listen(0, '127.0.0.1');

@@ -59,9 +59,15 @@ export async function startHostSite(): Promise<HostSite> {
   };
 }
 
-/** A plain page embedding the widget with the one-line tag (twice, with copies: 2). */
-export function embedHtml(parley: string, workspace: string, options: { copies?: number; body?: string; head?: string } = {}): string {
-  const tag = `<script src="${parley}/widget.js" data-workspace="${workspace}" async></script>`;
+/** A plain page embedding the widget with the one-line tag (twice, with copies: 2); pinned: the tag of a published version. */
+export function embedHtml(
+  parley: string,
+  workspace: string,
+  options: { copies?: number; body?: string; head?: string; pinned?: { version: string; integrity: string } } = {},
+): string {
+  const tag = options.pinned
+    ? `<script src="${parley}/widget/v${options.pinned.version}.js" integrity="${options.pinned.integrity}" crossorigin="anonymous" data-workspace="${workspace}" async></script>`
+    : `<script src="${parley}/widget.js" data-workspace="${workspace}" async></script>`;
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -19,11 +19,14 @@ export interface TestServer extends RunningServer {
 
 /** The test environment: a random port, a private DATA_DIR, fresh keyrings. */
 export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-data-'));
   return {
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-data-')),
+    DATA_DIR: dataDir,
+    // Not the checkout's ./release: a test sees only the versions it publishes.
+    RELEASE_DIR: join(dataDir, 'release'),
     MASTER_KEYS: generateKeyringText('m1'),
     TOKEN_KEYS: generateKeyringText('t1'),
     LOG_LEVEL: 'info',

@@ -21,14 +21,15 @@ export interface WidgetStack {
 
 /**
  * The real server (on a fresh database of the given kind) talking to the fake Mistral,
- * a host site and Chromium; serving the widget built in dist/widget/, or in widgetDir.
+ * a host site and Chromium; serving the widget built in dist/widget/, or in widgetDir,
+ * and the versions published in releaseDir (RELEASE_DIR).
  */
-export async function startWidgetStack(kind: DatabaseKind, options: { widgetDir?: string } = {}): Promise<WidgetStack> {
+export async function startWidgetStack(kind: DatabaseKind, { releaseDir, ...options }: { widgetDir?: string; releaseDir?: string } = {}): Promise<WidgetStack> {
   const fake = await startFakeMistral();
   const started: { close(): Promise<void> }[] = [fake];
   try {
     // No operator key: a workspace has a model only with its own key, so both cases can be tested.
-    const server = await startTestServer(kind, { MISTRAL_SERVER_URL: fake.url, LOG_LEVEL: 'warn' }, options);
+    const server = await startTestServer(kind, { MISTRAL_SERVER_URL: fake.url, LOG_LEVEL: 'warn', ...(releaseDir && { RELEASE_DIR: releaseDir }) }, options);
     started.push({ close: () => server.stop() });
     const site = await startHostSite();
     started.push(site);

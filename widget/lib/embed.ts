@@ -5,11 +5,13 @@ export interface Embed {
 }
 
 const PUBLIC_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** The rolling loader's path, or a pinned one's (server/widget-assets/release-manifest.ts has the strict semver). */
+const LOADER_PATH = /\/widget(?:\.js|\/v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?\.js)$/;
 
 /**
  * Reads the embed from the running script's own tag: `document.currentScript`
- * while the script first runs, else the tag whose src ends with /widget.js and
- * has data-workspace. The API origin is the script URL's origin; no attribute
+ * while the script first runs, else the tag whose src path ends with /widget.js
+ * (rolling) or /widget/v<version>.js (pinned) and has data-workspace. The API origin is the script URL's origin; no attribute
  * or global can point the widget anywhere else.
  */
 export function findEmbed(doc: Document): Embed | undefined {
@@ -19,7 +21,7 @@ export function findEmbed(doc: Document): Embed | undefined {
       ? [current]
       : [...doc.querySelectorAll<HTMLScriptElement>('script[src][data-workspace]')].filter((s) => {
           try {
-            return new URL(s.src).pathname.endsWith('/widget.js');
+            return LOADER_PATH.test(new URL(s.src).pathname);
           } catch {
             return false;
           }
