@@ -3,6 +3,8 @@
 // opens the chat, against the same page without the widget, for the rolling and the
 // pinned embed; and the time from a click on the launcher to a panel that accepts typing.
 // Every load is in a fresh browser context (cold cache), as a first visit.
+// BENCH_SINGLE_BUNDLE_DIR names a dist/widget built before the loader split (one
+// bundle, e.g. from commit 837109b) to measure against it as well.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,9 +88,26 @@ export async function benchWidgetLoad(): Promise<void> {
     for (const [label, url] of Object.entries(pages).slice(1)) {
       console.log(`  ${formatSummary(label, summarize(await sample(OPENS, () => clickToPanel(stack, url))))}`);
     }
+    if (process.env.BENCH_SINGLE_BUNDLE_DIR) await benchSingleBundle(process.env.BENCH_SINGLE_BUNDLE_DIR, baseline!);
     console.log('\nLocal loopback server, no network latency: on a real connection add the panel chunk download (see the size figures).');
   } finally {
     await stack.close();
     rmSync(releaseDir, { recursive: true, force: true });
+  }
+}
+
+/** The same figures for the single bundle the widget was before the loader split. */
+async function benchSingleBundle(widgetDir: string, baseline: { script: number; task: number }): Promise<void> {
+  const stack = await startWidgetStack('pglite', { widgetDir });
+  try {
+    const { publicId } = await stack.workspace();
+    const url = stack.site.set('/single', { html: embedHtml(stack.parley, publicId) });
+    const runs = await sample(LOADS, () => mainThreadCost(stack, url, (p) => p.locator('parley-widget .launcher').waitFor()));
+    const median = { script: summarize(runs.map((r) => r.script)).p50, task: summarize(runs.map((r) => r.task)).p50 };
+    console.log(`\nSingle bundle from ${widgetDir}:`);
+    console.log(`  ${'never opened'.padEnd(30)} ScriptDuration ${median.script.toFixed(1).padStart(6)}  TaskDuration ${median.task.toFixed(1).padStart(6)}  (widget: +${(median.script - baseline.script).toFixed(1)} script, +${(median.task - baseline.task).toFixed(1)} task)`);
+    console.log(`  ${formatSummary('click to panel', summarize(await sample(OPENS, () => clickToPanel(stack, url))))}`);
+  } finally {
+    await stack.close();
   }
 }
