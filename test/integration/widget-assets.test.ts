@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,21 +13,10 @@ import { widgetAssetRoutes } from '../../server/widget-assets/widget-assets.rout
 import { errorHandler, notFound } from '../../server/http/errors.js';
 import { securityHeaders } from '../../server/http/security-headers.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { rawGet as get } from '../support/raw-get.js';
 
 const DIST = defaultWidgetDir();
 
-/** A raw GET: fetch would decode the body and normalise the path. */
-function get(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('widget assets', () => {
   let server: TestServer;

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +10,7 @@ import { publishWidget, sri } from '../../scripts/publish-widget.js';
 import { readManifest } from '../../server/widget-assets/release-manifest.js';
 import { defaultWidgetDir } from '../../server/widget-assets/widget-bundle.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { rawGet as get } from '../support/raw-get.js';
 
 // npm run release (scripts/release.ts), the pinned versions the server serves from
 // RELEASE_DIR, and npm run verify-widget against a running server.
@@ -41,18 +41,6 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-/** A raw GET (no decoding), to see exactly what the server sends. */
-function get(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('npm run release', () => {
   const dirs = [tempDir('release-a'), tempDir('release-b')];
