@@ -4,6 +4,7 @@ export const WIDGET_STAMP: string;
 export function build(options?: { onlyStale?: boolean }): void;
 export function buildServer(): void;
 export function buildWidget(): void;
+export function carryOverChunks(from: string, to: string): string[];
 export function isStale(): boolean;
 export function serverStale(): boolean;
 export function widgetStale(): boolean;

@@ -1,7 +1,7 @@
 // Compiles the server into dist/ (plus the files tsc does not emit: SQL migrations)
 // and bundles the widget into dist/widget/ with Vite.
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,10 +40,32 @@ export function buildWidget() {
     throw new Error('widget build failed');
   }
   writeFileSync(join(staging, '.build-stamp'), new Date().toISOString());
+  carryOverChunks(WIDGET_DIR, staging);
   const old = join(root, 'dist', `.widget-old-${process.pid}`);
   if (existsSync(WIDGET_DIR)) renameSync(WIDGET_DIR, old);
   renameSync(staging, WIDGET_DIR);
   rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Browsers may hold the previous loader for a few minutes (/widget.js is cached for
+ * 300 s) and it asks for the chunks it pins: keep those beside the new build's. Only
+ * the previous loader's own chunks, so they do not pile up build after build.
+ */
+export function carryOverChunks(from, to) {
+  const loader = join(from, 'widget.js');
+  if (!existsSync(loader)) return [];
+  const pinned = new Set(readFileSync(loader, 'utf8').match(/[a-z][a-z0-9-]*\.[0-9a-f]{16}\.js/g) ?? []);
+  const carried = [];
+  for (const file of pinned) {
+    const source = join(from, 'chunks', file);
+    const target = join(to, 'chunks', file);
+    if (existsSync(source) && !existsSync(target)) {
+      cpSync(source, target);
+      carried.push(file);
+    }
+  }
+  return carried;
 }
 
 /** True when dist/ is missing or older than any source it is built from. */

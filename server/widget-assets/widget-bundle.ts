@@ -71,13 +71,7 @@ export function chunkLoader(dir: string): (file: string) => Promise<Bundle | und
  * Each file is read and compressed once.
  */
 export function immutableFileLoader(dir: string, pattern: RegExp): (file: string) => Promise<Bundle | undefined> {
-  const list = () => {
-    try {
-      return new Set(readdirSync(dir).filter((f) => pattern.test(f)));
-    } catch {
-      return new Set<string>();
-    }
-  };
+  const list = () => fileNames(dir, pattern);
   let names = list();
   const loaded = new Map<string, Promise<Bundle>>();
   return async (file) => {
@@ -105,8 +99,13 @@ async function compress(raw: Buffer): Promise<Bundle> {
 
 /** KaTeX's font files as built; only these names are ever served. */
 export function fontNames(dir: string): Set<string> {
+  return fileNames(join(dir, 'fonts'), /^KaTeX_[A-Za-z0-9-]+\.woff2$/);
+}
+
+/** The names in dir that match pattern; none when dir does not exist. */
+export function fileNames(dir: string, pattern: RegExp): Set<string> {
   try {
-    return new Set(readdirSync(join(dir, 'fonts')).filter((f) => /^KaTeX_[A-Za-z0-9-]+\.woff2$/.test(f)));
+    return new Set(readdirSync(dir).filter((f) => pattern.test(f)));
   } catch {
     return new Set();
   }
