@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
+import { adminRoutes, type AdminAuthOptions } from './auth/auth.routes.js';
 import { chatRoutes } from './chat/chat.routes.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
@@ -31,12 +32,14 @@ export interface AppDeps {
   inFlight?: InFlight;
   /** The built widget to serve; dist/widget/ of this checkout unless given (tests serve altered copies). */
   widgetDir?: string;
+  /** Admin sign-in tuning and the mailer; production uses the defaults. */
+  adminAuth?: AdminAuthOptions;
 }
 
 export const JSON_BODY_LIMIT = '64kb';
 
 /** Composes the HTTP application. Every feature mounts its router here. */
-export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefix, inFlight = createInFlight(), widgetDir }: AppDeps): Express {
+export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefix, inFlight = createInFlight(), widgetDir, adminAuth }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -57,6 +60,7 @@ export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefi
     provider: mistralProvider({ serverUrl: config.mistral.serverUrl }),
   };
   app.use('/api/widget', widgetSessionRoutes(widget), chatRoutes(widget), widgetErrorCors);
+  app.use('/api/admin', adminRoutes({ config, db, logger, publicUrl, redis, rateLimitPrefix, options: adminAuth }));
   app.use(notFound);
   app.use(errorHandler);
   return app;

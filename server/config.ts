@@ -54,6 +54,8 @@ const envSchema = z.object({
   REDIS_URL: optional(redisUrl),
   /** Proxies whose X-Forwarded-For gives the client's address: loopback, subnets, addresses, a hop count, or none. */
   TRUST_PROXY: optional(z.string().min(1)).default('loopback'),
+  /** Minutes between retention runs (the first runs at start-up); 0 disables them (use `npm run retention`). */
+  RETENTION_INTERVAL_MINUTES: optional(z.coerce.number().int().min(0).max(10_080)).default(60),
   /** pino level. */
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
   /** on: a demo workspace and a demo host page on DEMO_PORT. Default on in development only. */
@@ -80,6 +82,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Express's `trust proxy`: whose X-Forwarded-For names the client (per-address rate limits). */
   trustProxy: false | number | string[];
+  /** Minutes between scheduled retention runs; 0: none, not even at start-up. */
+  retentionIntervalMinutes: number;
   /** The demo host page and its workspace; undefined when off. */
   demo: { port: number } | undefined;
   logLevel: string;
@@ -126,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mistral: { apiKey: e.MISTRAL_API_KEY, serverUrl: e.MISTRAL_SERVER_URL.replace(/\/+$/, ''), model: e.MISTRAL_MODEL },
     redisUrl: e.REDIS_URL,
     trustProxy: trustProxy(e.TRUST_PROXY),
+    retentionIntervalMinutes: e.RETENTION_INTERVAL_MINUTES,
     demo: (e.DEMO ?? (e.NODE_ENV === 'development' ? 'on' : 'off')) === 'on'
       ? { port: e.DEMO_PORT ?? (e.PORT === 0 || e.PORT === 65535 ? 0 : e.PORT + 1) }
       : undefined,

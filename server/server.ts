@@ -1,12 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app.js';
+import { createApp, type AppDeps } from './app.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { openDatabase } from './db/open.js';
 import { createInFlight } from './http/in-flight.js';
 import { closeRedis, connectRedis, redisReady } from './http/redis.js';
 import type { Logger } from './logging.js';
+import { startRetentionSchedule } from './retention/retention.schedule.js';
 
 export interface RunningServer {
   /** Where browsers reach it: PUBLIC_URL, or the bound address. */
@@ -24,6 +25,8 @@ export interface StartOptions {
   rateLimitPrefix?: string;
   /** The built widget to serve, when not dist/widget/ (see AppDeps). */
   widgetDir?: string;
+  /** Admin sign-in tuning and the mailer (see AppDeps). */
+  adminAuth?: AppDeps['adminAuth'];
 }
 
 /**
@@ -47,7 +50,9 @@ export async function startServer(config: Config, logger: Logger, options: Start
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   if (redis) await redisReady(redis);
   const inFlight = createInFlight();
-  server.on('request', createApp({ config, db, logger, publicUrl: url, redis, inFlight, rateLimitPrefix: options.rateLimitPrefix, widgetDir: options.widgetDir }));
+  server.on('request', createApp({ config, db, logger, publicUrl: url, redis, inFlight, rateLimitPrefix: options.rateLimitPrefix, widgetDir: options.widgetDir, adminAuth: options.adminAuth }));
+  // After listen and in the background: a long first run must not delay readiness.
+  const retention = startRetentionSchedule(db, logger, config.retentionIntervalMinutes);
 
   return {
     url,
@@ -61,6 +66,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
       clearTimeout(timer);
       // Replies cut off by the close are still being stored.
       await inFlight.drain();
+      await retention.stop();
       if (redis) await closeRedis(redis);
       if (!options.db) await db.close();
     },

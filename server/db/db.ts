@@ -19,5 +19,11 @@ export interface Db extends Queryable {
   readonly driver: 'pglite' | 'postgres';
   /** Commits when fn resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn on one connection held for its whole duration, outside any transaction:
+   * for session-level advisory locks (server/db/job-lock.ts). On PGlite, which has one
+   * connection, this is that shared connection.
+   */
+  withSession<T>(fn: (session: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

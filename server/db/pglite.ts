@@ -22,6 +22,7 @@ export async function openPglite(dir: string | undefined): Promise<Db> {
     driver: 'pglite',
     query: <R>(sql: string, params?: readonly unknown[]) => pg.query<R>(sql, params as unknown[] | undefined).then(normalise<R>),
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    withSession: (fn) => fn({ query: <R>(sql: string, params?: readonly unknown[]) => pg.query<R>(sql, params as unknown[] | undefined).then(normalise<R>) }),
     close: () => pg.close().finally(unlock),
   };
 }

@@ -56,6 +56,19 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
         client.release(broken);
       }
     },
+    async withSession(fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        return await fn({ query: <R>(sql: string, params?: readonly unknown[]) => client.query(sql, params as unknown[] | undefined).then(normalise<R>) });
+      } catch (err) {
+        broken = err as Error;
+        throw err;
+      } finally {
+        // A session that failed may still hold what fn took (a lock): destroy it rather than reuse it.
+        client.release(broken);
+      }
+    },
     close: () => pool.end(),
   };
 }

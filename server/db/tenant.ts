@@ -10,8 +10,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * anyway; on embedded PGlite the session is a superuser and this guard is what stands.
  */
 const FORBIDDEN = [
-  /\b(?:set|reset)\s+(?:local\s+|session\s+)?(?:role|session\s+authorization|row_security|app\.tenant_id|app\.public_id)\b/i,
-  /\bset_config\s*\(\s*'(?:role|session_authorization|row_security|app\.tenant_id|app\.public_id)'/i,
+  /\b(?:set|reset)\s+(?:local\s+|session\s+)?(?:role|session\s+authorization|row_security|app\.tenant_id|app\.public_id|app\.job)\b/i,
+  /\bset_config\s*\(\s*'(?:role|session_authorization|row_security|app\.tenant_id|app\.public_id|app\.job)'/i,
   /^\s*(?:begin|commit|rollback|abort|end|start\s+transaction|savepoint|release|prepare\s+transaction|discard|reset\s+all)\b/i,
   /;\s*\S/, // one statement per call
 ];
@@ -57,6 +57,31 @@ export async function resolvePublicWorkspace(db: Db, publicId: string): Promise<
     await tx.query("SELECT set_config('app.public_id', $1, true)", [publicId]);
     const { rows } = await tx.query<{ id: string; name: string }>('SELECT id, name FROM workspaces WHERE public_id = $1', [publicId]);
     return rows[0];
+  });
+}
+
+/** One workspace's retention period, as the retention job reads it. */
+export interface RetentionPolicy {
+  workspaceId: string;
+  retentionDays: number;
+}
+
+/**
+ * Every workspace with its retention days (the column default, 365, when it has no
+ * settings row yet). Runs as the runtime role with only `app.job = 'retention'` set,
+ * which shows the workspaces and widget_settings rows of all workspaces, read-only,
+ * and no chat data (migration 0004); the deletions then run per workspace in withTenant.
+ */
+export async function listRetentionPolicies(db: Db): Promise<RetentionPolicy[]> {
+  return db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
+    await tx.query("SELECT set_config('app.job', 'retention', true)");
+    const { rows } = await tx.query<RetentionPolicy>(
+      `SELECT w.id AS "workspaceId", coalesce(s.retention_days, 365) AS "retentionDays"
+         FROM workspaces w LEFT JOIN widget_settings s ON s.workspace_id = w.id
+        ORDER BY w.created_at, w.id`,
+    );
+    return rows;
   });
 }
 

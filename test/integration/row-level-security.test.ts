@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Db } from '../../server/db/db.js';
 import { openDatabase } from '../../server/db/open.js';
-import { resolvePublicWorkspace, TenantGuardError, withTenant, withoutTenant } from '../../server/db/tenant.js';
+import { listRetentionPolicies, resolvePublicWorkspace, TenantGuardError, withTenant, withoutTenant } from '../../server/db/tenant.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 import { seedWorkspace, type SeededWorkspace } from '../support/seed.js';
 
@@ -151,6 +151,8 @@ for (const kind of databaseKinds) {
         "SELECT set_config('role', 'postgres', true)",
         "SELECT set_config('app.tenant_id', '00000000-0000-0000-0000-000000000000', true)",
         "SELECT set_config('app.public_id', 'wk_anything', true)",
+        "SELECT set_config('app.job', 'retention', true)",
+        "SET LOCAL app.job = 'retention'",
         'COMMIT',
         'ROLLBACK',
         'SELECT 1; RESET ROLE',
@@ -205,6 +207,36 @@ for (const kind of databaseKinds) {
       });
       for (const table of allTenantTables()) assert.equal(seen.counts[table], table === 'workspaces' ? 1 : 0, table);
       assert.equal(seen.updated, 0, 'the lookup policy is read-only');
+    });
+
+    test('the retention job sees every workspace’s retention days, read-only, and no chat data', async () => {
+      await withTenant(db, b.id, (q) => q.query('UPDATE widget_settings SET retention_days = 30 WHERE workspace_id = $1', [b.id]));
+      const policies = await listRetentionPolicies(db);
+      assert.deepEqual(policies.filter((p) => p.workspaceId === a.id || p.workspaceId === b.id), [
+        { workspaceId: a.id, retentionDays: 365 },
+        { workspaceId: b.id, retentionDays: 30 },
+      ]);
+      // What app.job = 'retention' lets the runtime role see, table by table.
+      const seen = await db.transaction(async (tx) => {
+        await tx.query('SET LOCAL ROLE parley_app');
+        await tx.query("SELECT set_config('app.job', 'retention', true)");
+        const counts: Record<string, number> = {};
+        for (const table of allTenantTables()) {
+          counts[table] = (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+        }
+        const writes = [
+          await tx.query('UPDATE widget_settings SET retention_days = 1'),
+          await tx.query("UPDATE workspaces SET name = 'taken over'"),
+          await tx.query('DELETE FROM messages'),
+          await tx.query('DELETE FROM widget_settings'),
+        ];
+        return { counts, written: writes.reduce((n, r) => n + r.rowCount, 0) };
+      });
+      for (const table of allTenantTables()) {
+        if (table === 'workspaces' || table === 'widget_settings') assert.ok(seen.counts[table]! >= 2, `${table}: every workspace`);
+        else assert.equal(seen.counts[table], 0, table);
+      }
+      assert.equal(seen.written, 0, 'the retention policies are read-only');
     });
 
     test('withTenant refuses a workspace id that is not a UUID', async () => {

@@ -6,7 +6,7 @@ import type { Db } from '../../server/db/db.js';
 import { openDatabase } from '../../server/db/open.js';
 import { generateKeyringText } from '../../server/keys/keyring.js';
 import { createLogger } from '../../server/logging.js';
-import { startServer, type RunningServer } from '../../server/server.js';
+import { startServer, type RunningServer, type StartOptions } from '../../server/server.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js';
 
 export interface TestServer extends RunningServer {
@@ -35,7 +35,7 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
 }
 
 /** The real server on a random port, on a fresh database of the given kind. */
-export async function startTestServer(kind: DatabaseKind, env: Record<string, string> = {}, options: { rateLimitPrefix?: string; widgetDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(kind: DatabaseKind, env: Record<string, string> = {}, options: Omit<StartOptions, 'db'> = {}): Promise<TestServer> {
   const database = await createTestDatabase(kind);
   const config = { ...loadConfig(testEnv(env)), database: database.config };
   const logs: string[] = [];

@@ -1,0 +1,137 @@
+import { Router, type Request, type Response } from 'express';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Config } from '../config.js';
+import type { Db } from '../db/db.js';
+import { HttpError } from '../http/errors.js';
+import { DEFAULT_RATE_LIMIT_PREFIX } from '../http/rate-limit.js';
+import { parseInput } from '../http/validate.js';
+import type { Logger } from '../logging.js';
+import { adminSession, clearSessionCookie, csrfToken as requireCsrfToken, requireAdmin, sameOrigin, setSessionCookie } from './admin-session.js';
+import { presentAccount, presentSession } from './auth.presenter.js';
+import { changePasswordBody, resetConfirmBody, resetRequestBody, signInBody, signUpBody } from './auth.schema.js';
+import * as auth from './auth.service.js';
+import { logMailer, type Mailer } from './mailer.js';
+import { dummyHash } from './password.js';
+import { csrfToken } from './session-token.js';
+import { createSignInThrottle, type SignInThrottleOptions } from './sign-in-throttle.js';
+
+/** What tests and other deployments may swap; production uses the defaults. */
+export interface AdminAuthOptions {
+  /** Default: the link is written to the server log. */
+  mailer?: Mailer;
+  signInBackoff?: SignInThrottleOptions;
+  /** Sign-ups and reset requests per IP address per hour (default 20 each). */
+  perIpPerHour?: number;
+}
+
+export interface AdminDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  publicUrl: string;
+  redis?: Redis;
+  rateLimitPrefix?: string;
+  options?: AdminAuthOptions;
+}
+
+// Paths under /api/admin that are used before there is a session: Origin check only.
+const ORIGIN_ONLY = new Set(['/auth/sign-up', '/auth/sign-in', '/auth/password-reset/request', '/auth/password-reset/confirm']);
+
+/** The /api/admin router: session cookie, CSRF protection, then /auth. Later admin features mount here too. */
+export function adminRoutes({ config, db, logger, publicUrl, redis, rateLimitPrefix, options = {} }: AdminDeps): Router {
+  const prefix = rateLimitPrefix ?? DEFAULT_RATE_LIMIT_PREFIX;
+  const deps: auth.AuthDeps = {
+    db,
+    logger,
+    publicUrl,
+    tokenKeys: config.tokenKeys,
+    mailer: options.mailer ?? logMailer(logger),
+    throttle: createSignInThrottle({ ...options.signInBackoff, redis, prefix }),
+  };
+  // Computed now, so the first unknown email costs no more than any other.
+  void dummyHash();
+  const perIp = hourlyLimiter(`${prefix}:admin-auth:ip`, options.perIpPerHour ?? 20, redis);
+  const router = Router();
+  router.use(sameOrigin(publicUrl), adminSession(db), requireCsrfToken({ tokenKeys: config.tokenKeys, originOnly: ORIGIN_ONLY }));
+  router.use('/auth', authRoutes(deps, perIp));
+  return router;
+}
+
+function authRoutes(deps: auth.AuthDeps, perIp: RateLimiterAbstract): Router {
+  const router = Router();
+  const info = (req: Request): auth.RequestInfo => ({ ip: req.ip ?? '', userAgent: req.header('user-agent') });
+
+  router.post('/sign-up', async (req, res) => {
+    await limit(res, perIp, req.ip ?? '');
+    const body = parseInput(signUpBody, req.body ?? {}, 'invalid_body');
+    const account = await auth.signUp(deps, body);
+    res.status(201).json({ account: presentAccount(account) });
+  });
+
+  router.post('/sign-in', async (req, res) => {
+    const body = parseInput(signInBody, req.body ?? {}, 'invalid_body');
+    const result = await withRetryAfter(res, auth.signIn(deps, body, info(req)));
+    setSessionCookie(res, result.token);
+    res.json(presentSession(result.account, result.expiresAt, result.csrfToken));
+  });
+
+  router.post('/sign-out', async (req, res) => {
+    await auth.signOut(deps, requireAdmin(req.admin), info(req));
+    clearSessionCookie(res);
+    res.status(204).end();
+  });
+
+  router.get('/session', (req, res) => {
+    const admin = requireAdmin(req.admin);
+    res.json(presentSession(admin.account, admin.expiresAt, csrfToken(deps.tokenKeys, admin.token)));
+  });
+
+  router.post('/password', async (req, res) => {
+    const admin = requireAdmin(req.admin);
+    const body = parseInput(changePasswordBody, req.body ?? {}, 'invalid_body');
+    await withRetryAfter(res, auth.changePassword(deps, admin, body, info(req)));
+    res.status(204).end();
+  });
+
+  router.post('/password-reset/request', async (req, res) => {
+    await limit(res, perIp, req.ip ?? '');
+    const body = parseInput(resetRequestBody, req.body ?? {}, 'invalid_body');
+    await auth.requestPasswordReset(deps, body.email, info(req));
+    res.status(202).end();
+  });
+
+  router.post('/password-reset/confirm', async (req, res) => {
+    const body = parseInput(resetConfirmBody, req.body ?? {}, 'invalid_body');
+    await auth.confirmPasswordReset(deps, body, info(req));
+    clearSessionCookie(res);
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+async function withRetryAfter<T>(res: Response, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof auth.TooManyAttempts) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
+    throw err;
+  }
+}
+
+function hourlyLimiter(keyPrefix: string, points: number, redis: Redis | undefined): RateLimiterAbstract {
+  const memory = new RateLimiterMemory({ keyPrefix, points, duration: 3600 });
+  if (!redis) return memory;
+  return new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration: 3600, rejectIfRedisNotReady: true, insuranceLimiter: memory });
+}
+
+async function limit(res: Response, limiter: RateLimiterAbstract, key: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (err) {
+    if (!(err instanceof RateLimiterRes)) throw err;
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
+    throw new HttpError(429, 'rate_limited', 'Too many requests. Please wait a while and try again.');
+  }
+}

@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/db.js';
+import { HttpError } from '../http/errors.js';
+import type { Keyring } from '../keys/keyring.js';
+import type { Logger } from '../logging.js';
+import * as repo from './auth.repo.js';
+import type { Mailer } from './mailer.js';
+import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
+import { csrfToken, newToken, SESSION_TOUCH_MS, SESSION_TTL_MS, tokenHash } from './session-token.js';
+import type { SignInThrottle } from './sign-in-throttle.js';
+
+export const RESET_TTL_MS = 60 * 60_000;
+
+export interface AuthDeps {
+  db: Db;
+  logger: Logger;
+  tokenKeys: Keyring;
+  publicUrl: string;
+  mailer: Mailer;
+  throttle: SignInThrottle;
+}
+
+export interface Account {
+  id: string;
+  email: string;
+  name: string | null;
+  createdAt: Date;
+}
+
+/** A signed-in request: who, which session, and the cookie value it came with. */
+export interface AdminContext {
+  account: Account;
+  sessionId: string;
+  token: string;
+  expiresAt: Date;
+  /** The expiry slid forward on this request; the cookie is sent again. */
+  refreshed: boolean;
+}
+
+export interface RequestInfo {
+  ip: string;
+  userAgent: string | undefined;
+}
+
+/** Refused for too many failed attempts; the route turns retryAfterMs into Retry-After. */
+export class TooManyAttempts extends HttpError {
+  constructor(readonly retryAfterMs: number) {
+    super(429, 'too_many_attempts', 'Too many failed attempts. Please wait before trying again.');
+  }
+}
+
+// One answer for an unknown email and a wrong password, so neither reveals the other.
+const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'The email or password is not correct.');
+const weakPassword = (message: string) => new HttpError(400, 'weak_password', message);
+
+const toAccount = (row: repo.AccountRow): Account => ({ id: row.id, email: row.email, name: row.display_name, createdAt: row.created_at });
+
+export async function signUp(deps: AuthDeps, input: { email: string; password: string; name?: string | undefined }): Promise<Account> {
+  const problem = passwordProblem(input.password, input.email);
+  if (problem) throw weakPassword(problem);
+  const row = await repo.insertAccount(deps.db, input.email, input.name ?? null, await hashPassword(input.password));
+  if (!row) throw new HttpError(409, 'email_taken', 'An account with this email already exists. Sign in or reset its password.');
+  await repo.insertPlatformEvent(deps.db, { actor: `account:${row.id}`, action: 'auth.sign_up', target: `account:${row.id}` });
+  return toAccount(row);
+}
+
+export async function signIn(deps: AuthDeps, input: { email: string; password: string }, info: RequestInfo) {
+  const keys = { email: input.email, ip: info.ip };
+  const waitMs = await deps.throttle.attempt(keys);
+  if (waitMs > 0) throw new TooManyAttempts(waitMs);
+  const row = await repo.findAccountByEmail(deps.db, input.email);
+  // The same argon2 work whether or not the account exists.
+  const ok = await verifyPassword(row?.password_hash ?? (await dummyHash()), input.password);
+  if (!row || !ok) {
+    await repo.insertPlatformEvent(deps.db, {
+      actor: row ? `account:${row.id}` : 'anonymous',
+      action: 'auth.sign_in_failed',
+      target: row ? `account:${row.id}` : null,
+      details: { ip: info.ip, reason: row ? 'wrong_password' : 'unknown_account' },
+    });
+    throw invalidCredentials();
+  }
+  await deps.throttle.succeeded(keys);
+  const token = newToken();
+  const session = await repo.insertSession(deps.db, {
+    accountId: row.id,
+    tokenHash: tokenHash(token),
+    ttlMs: SESSION_TTL_MS,
+    ip: info.ip,
+    userAgent: info.userAgent?.slice(0, 500) ?? null,
+  });
+  await repo.insertPlatformEvent(deps.db, { actor: `account:${row.id}`, action: 'auth.sign_in', target: `session:${session.id}`, details: { ip: info.ip } });
+  return { account: toAccount(row), token, expiresAt: session.expires_at, csrfToken: csrfToken(deps.tokenKeys, token) };
+}
+
+/** The signed-in account behind a session cookie, sliding its expiry at most once a minute. */
+export async function authenticate(deps: Pick<AuthDeps, 'db'>, token: string): Promise<AdminContext | undefined> {
+  const session = await repo.findLiveSession(deps.db, tokenHash(token));
+  if (!session) return undefined;
+  const row = await repo.findAccount(deps.db, session.account_id);
+  if (!row) return undefined;
+  let expiresAt = session.expires_at;
+  let refreshed = false;
+  if (Date.now() - session.last_seen_at.getTime() >= SESSION_TOUCH_MS) {
+    const next = await repo.touchSession(deps.db, session.id, SESSION_TTL_MS);
+    if (!next) return undefined;
+    expiresAt = next;
+    refreshed = true;
+  }
+  return { account: toAccount(row), sessionId: session.id, token, expiresAt, refreshed };
+}
+
+export async function signOut(deps: AuthDeps, ctx: AdminContext, info: RequestInfo): Promise<void> {
+  await repo.deleteSession(deps.db, ctx.sessionId);
+  await repo.insertPlatformEvent(deps.db, { actor: `account:${ctx.account.id}`, action: 'auth.sign_out', target: `session:${ctx.sessionId}`, details: { ip: info.ip } });
+}
+
+/** Keeps this session, revokes every other one. A wrong current password counts as a failed sign-in. */
+export async function changePassword(deps: AuthDeps, ctx: AdminContext, input: { current: string; next: string }, info: RequestInfo): Promise<void> {
+  const keys = { email: ctx.account.email, ip: info.ip };
+  const waitMs = await deps.throttle.attempt(keys);
+  if (waitMs > 0) throw new TooManyAttempts(waitMs);
+  const row = await repo.findAccount(deps.db, ctx.account.id);
+  if (!row || !(await verifyPassword(row.password_hash, input.current))) {
+    await repo.insertPlatformEvent(deps.db, { actor: `account:${ctx.account.id}`, action: 'auth.password_change_failed', target: `account:${ctx.account.id}`, details: { ip: info.ip } });
+    throw new HttpError(403, 'wrong_password', 'The current password is not correct.');
+  }
+  await deps.throttle.succeeded(keys);
+  const problem = passwordProblem(input.next, row.email);
+  if (problem) throw weakPassword(problem);
+  await repo.updatePassword(deps.db, row.id, await hashPassword(input.next), ctx.sessionId);
+  await repo.insertPlatformEvent(deps.db, { actor: `account:${row.id}`, action: 'auth.password_changed', target: `account:${row.id}`, details: { ip: info.ip } });
+}
+
+/**
+ * Sends a reset link if the account exists, and says nothing either way. The mail goes
+ * out after the answer, so the answer's timing does not tell either.
+ */
+export async function requestPasswordReset(deps: AuthDeps, email: string, info: RequestInfo): Promise<void> {
+  const row = await repo.findAccountByEmail(deps.db, email);
+  if (!row) return;
+  // Hex, not base64url: the log scrubber never mistakes 64 hex characters for a provider key.
+  const token = randomBytes(32).toString('hex');
+  await repo.insertResetToken(deps.db, row.id, tokenHash(token), RESET_TTL_MS);
+  await repo.insertPlatformEvent(deps.db, { actor: 'anonymous', action: 'auth.password_reset_requested', target: `account:${row.id}`, details: { ip: info.ip } });
+  const link = `${deps.publicUrl}/admin/reset-password#token=${token}`;
+  const text = `Someone asked to reset the password of your Parley account. To choose a new one, open:\n\n${link}\n\nThe link works once, for one hour. If it was not you, ignore this message.`;
+  void deps.mailer.send({ to: row.email, subject: 'Reset your Parley password', text }).catch((err: unknown) => {
+    deps.logger.error({ err: { message: (err as Error).message } }, 'password reset mail could not be sent');
+  });
+}
+
+/** Sets the new password and revokes every session of the account. */
+export async function confirmPasswordReset(deps: AuthDeps, input: { token: string; password: string }, info: RequestInfo): Promise<void> {
+  const hash = tokenHash(input.token);
+  const accountId = await repo.consumeResetToken(deps.db, hash, await preparedHash(input.password));
+  if (!accountId) throw new HttpError(400, 'invalid_reset_token', 'This reset link is invalid, used or expired. Ask for a new one.');
+  await repo.insertPlatformEvent(deps.db, { actor: `account:${accountId}`, action: 'auth.password_reset', target: `account:${accountId}`, details: { ip: info.ip } });
+}
+
+async function preparedHash(password: string): Promise<string> {
+  const problem = passwordProblem(password);
+  if (problem) throw weakPassword(problem);
+  return hashPassword(password);
+}
