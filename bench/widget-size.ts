@@ -1,9 +1,10 @@
 // Size of what a visitor's browser downloads: the loader (every page view) and each
 // chunk (only when needed), raw, gzip and brotli. Sizes are deterministic, so a test
 // may assert a budget on them (test/integration/widget-assets.test.ts); timings may not.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { loaderChunks } from '../server/widget-assets/widget-bundle.js';
 
 const DIST = 'dist/widget';
 
@@ -27,7 +28,7 @@ export function fileSizes(path: string): FileSizes {
 
 /** widget.js and chunks/*.js of a built widget, by path relative to dir. */
 export function widgetSizes(dir = DIST): Map<string, FileSizes> {
-  const files = ['widget.js', ...readdirSync(join(dir, 'chunks')).filter((f) => f.endsWith('.js')).sort().map((f) => `chunks/${f}`)];
+  const files = ['widget.js', ...loaderChunks(dir).sort().map((f) => `chunks/${f}`)];
   return new Map(files.map((f) => [f, fileSizes(join(dir, f))]));
 }
 

@@ -108,7 +108,11 @@ export async function insertUserMessage(
   });
 }
 
-/** Stores a reply once, when it has ended one way or another. Undefined if the conversation was deleted meanwhile. */
+/**
+ * Stores a reply once, when it has ended one way or another. Undefined if the conversation was deleted meanwhile:
+ * the row comes from conversations, so a deleted one stores nothing, and FOR KEY SHARE waits for a delete in
+ * progress and then skips its row (instead of failing the foreign key check), so a reply never resurrects it.
+ */
 export async function insertAssistantMessage(
   db: Db,
   ids: { workspaceId: string; conversationId: string },
@@ -120,10 +124,38 @@ export async function insertAssistantMessage(
       `INSERT INTO messages (workspace_id, conversation_id, role, content, status, model, prompt_tokens, completion_tokens, created_at)
        SELECT workspace_id, id, 'assistant', $3, $4, $5, $6, $7, clock_timestamp() FROM conversations
         WHERE workspace_id = $1 AND id = $2
+          FOR KEY SHARE
        RETURNING id`,
       [workspaceId, conversationId, reply.content, reply.status, reply.model, reply.promptTokens ?? null, reply.completionTokens ?? null],
     );
     if (row) await q.query('UPDATE conversations SET updated_at = now() WHERE workspace_id = $1 AND id = $2', [workspaceId, conversationId]);
     return row?.id;
+  });
+}
+
+/**
+ * Deletes the conversation (its messages cascade) only if it is this visitor's, and writes one audit
+ * event with the counts, never any content. Undefined when it is not this visitor's: nothing is deleted.
+ */
+export async function deleteOwnConversation(
+  db: Db,
+  ids: { workspaceId: string; visitorId: string; conversationId: string },
+): Promise<{ messages: number } | undefined> {
+  const { workspaceId, visitorId, conversationId } = ids;
+  return withTenant(db, workspaceId, async (q) => {
+    // Locked first, so no message lands between counting and deleting.
+    const own = await q.query(`${OWN_CONVERSATION} FOR UPDATE`, [workspaceId, conversationId, visitorId]);
+    if (own.rows.length === 0) return undefined;
+    const { rows: [count] } = await q.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM messages WHERE workspace_id = $1 AND conversation_id = $2',
+      [workspaceId, conversationId],
+    );
+    await q.query('DELETE FROM conversations WHERE workspace_id = $1 AND id = $2 AND visitor_id = $3', [workspaceId, conversationId, visitorId]);
+    await q.query(
+      `INSERT INTO audit_events (workspace_id, actor_label, action, target_type, target_id, after)
+       VALUES ($1, 'visitor', 'conversation.deleted_by_visitor', 'conversation', $2, jsonb_build_object('messages', $3::int))`,
+      [workspaceId, conversationId, count!.n],
+    );
+    return { messages: count!.n };
   });
 }

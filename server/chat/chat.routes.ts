@@ -10,7 +10,7 @@ import { sendMessage, type ReplyDeps, type ReplyOutcome } from './chat-reply.ser
 import { presentAccepted, presentConversation, presentMessage, presentNewConversation } from './chat.presenter.js';
 import type { MessageRow } from './chat.repo.js';
 import { createConversationBody, messageBody } from './chat.schema.js';
-import { createConversation, listConversations, listMessages } from './chat.service.js';
+import { createConversation, deleteConversation, listConversations, listMessages } from './chat.service.js';
 
 export type ChatDeps = ReplyDeps & WidgetSessionDeps & { limits: RateLimits; inFlight: InFlight };
 
@@ -32,6 +32,11 @@ export function chatRoutes(deps: ChatDeps): Router {
   router.get('/conversations/:id/messages', async (req, res) => {
     const messages = await listMessages(deps.db, visitorOf(res), req.params.id);
     res.json({ messages: messages.map(presentMessage) });
+  });
+
+  router.delete('/conversations/:id', async (req, res) => {
+    await deleteConversation(deps.db, visitorOf(res), req.params.id);
+    res.status(204).end();
   });
 
   router.post('/conversations/:id/messages', async (req, res) => {

@@ -1,7 +1,7 @@
 import type { Db } from '../db/db.js';
 import { HttpError } from '../http/errors.js';
 import type { WidgetTokenClaims } from '../widget-session/widget-token.js';
-import { findConversations, findMessages, insertConversation, type ConversationRow, type MessageRow } from './chat.repo.js';
+import { deleteOwnConversation, findConversations, findMessages, insertConversation, type ConversationRow, type MessageRow } from './chat.repo.js';
 
 /** How many conversations the widget is shown; it resumes the newest. */
 export const CONVERSATION_LIST_LIMIT = 20;
@@ -33,4 +33,11 @@ export async function listMessages(db: Db, visitor: WidgetTokenClaims, conversat
   const messages = await findMessages(db, visitor.workspaceId, visitor.visitorId, conversationId);
   if (!messages) throw conversationNotFound();
   return messages;
+}
+
+/** Really deletes the visitor's own conversation and its messages; another's is 404 and untouched. */
+export async function deleteConversation(db: Db, visitor: WidgetTokenClaims, conversationId: string): Promise<void> {
+  assertConversationId(conversationId);
+  const deleted = await deleteOwnConversation(db, { workspaceId: visitor.workspaceId, visitorId: visitor.visitorId, conversationId });
+  if (!deleted) throw conversationNotFound();
 }

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { join } from 'node:path';
 import { errorBody } from '../http/errors.js';
 import { MANIFEST_FILE, PINNED_FILE } from './release-manifest.js';
-import { CHUNK_FILE, bundleLoader, changingFileLoader, chunkLoader, defaultWidgetDir, fileNames, fontNames, immutableFileLoader, type Bundle } from './widget-bundle.js';
+import { CHUNK_FILE, bundleLoader, changingFileLoader, chunkLoader, defaultWidgetDir, fontNames, immutableFileLoader, loaderChunks, type Bundle } from './widget-bundle.js';
 
 const NOT_BUILT = 'The widget has not been built. Run `npm run build` on the Parley server, then reload.';
 const YEAR = 'public, max-age=31536000, immutable';
@@ -35,7 +35,7 @@ export function widgetAssetRoutes({ widgetDir: dir = defaultWidgetDir(), release
   const loadManifest = released ? changingFileLoader(join(released, MANIFEST_FILE)) : async () => undefined;
   // Start compressing now, so the first visitor (and the first to open the chat) does not wait for it.
   void loadBundle().catch(() => undefined);
-  for (const file of fileNames(join(dir, 'chunks'), CHUNK_FILE)) void loadChunk(file);
+  for (const file of loaderChunks(dir)) void loadChunk(file);
   // Published fonts first: a pinned version's KaTeX chunk asks for the fonts it was released with.
   const fontDirs = [...(released ? [released] : []), dir];
   let fonts = fontDirs.map((d) => fontNames(d));

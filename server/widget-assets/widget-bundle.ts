@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,19 @@ export function changingFileLoader(file: string): () => Promise<Bundle | undefin
 
 /** What a chunk's file name looks like: `<name>.<16 hex of its SHA-384>.js` (scripts/build-widget.mjs). */
 export const CHUNK_FILE = /^[a-z][a-z0-9-]*\.[0-9a-f]{16}\.js$/;
+
+/**
+ * The chunks the built loader in dir pins, in the order it names them. dir/chunks/ may
+ * also hold the previous build's (scripts/build.mjs keeps them for cached loaders).
+ */
+export function loaderChunks(dir: string): string[] {
+  try {
+    const loader = readFileSync(join(dir, 'widget.js'), 'utf8');
+    return [...new Set(loader.match(/[a-z][a-z0-9-]*\.[0-9a-f]{16}\.js/g) ?? [])].filter((f) => CHUNK_FILE.test(f));
+  } catch {
+    return [];
+  }
+}
 
 /** The content-named chunks in dir/chunks/ (see immutableFileLoader). */
 export function chunkLoader(dir: string): (file: string) => Promise<Bundle | undefined> {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { toChunks } from '../../scripts/fake-mistral.js';
-import { defaultWidgetDir } from '../../server/widget-assets/widget-bundle.js';
+import { defaultWidgetDir, loaderChunks } from '../../server/widget-assets/widget-bundle.js';
 import { watchedPage } from '../support/browser.js';
 import { embedHtml } from '../support/host-page.js';
 import { startWidgetStack, type WidgetStack } from '../support/widget-stack.js';
@@ -14,7 +14,7 @@ import { startWidgetStack, type WidgetStack } from '../support/widget-stack.js';
 // The loader and its chunks: what a page pays when nobody opens the chat, when each chunk
 // arrives, and that a chunk whose bytes differ from what the loader pins never runs.
 const DIST = defaultWidgetDir();
-const chunkFile = (dir: string, name: string) => readdirSync(join(dir, 'chunks')).find((f) => f.startsWith(`${name}.`))!;
+const chunkFile = (dir: string, name: string) => loaderChunks(dir).find((f) => f.startsWith(`${name}.`))!;
 const sri = (bytes: Buffer) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 
 /** Records every <script src> the page inserts, with the attributes it was inserted with. */

@@ -8,7 +8,7 @@ import { startServer, type RunningServer } from '../../server/server.js';
 import { defaultReplyText, lastUserText, startFakeMistral, type FakeMistral } from '../../scripts/fake-mistral.js';
 import { databaseKinds } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { allEvents, deltaText, newVisitor, seedWidgetWorkspace, SITE, storedMessages, widgetHttp, type ChatVisitor } from '../support/widget.js';
+import { allEvents, deltaText, eventually, newVisitor, seedWidgetWorkspace, SITE, sseEvents, storedMessages, widgetHttp, type ChatVisitor, type SseEvent } from '../support/widget.js';
 
 const OPERATOR_KEY = `operator-${randomBytes(8).toString('hex')}`;
 type ErrorBody = { error: { code: string; message: string } };
@@ -153,6 +153,110 @@ for (const kind of databaseKinds) {
       assert.equal((await send(bob, 'x', 'not-a-uuid')).status, 404);
       assert.deepEqual(await storedMessages(server.db, ws.id, alice.conversationId), []);
       assert.equal(fake.requests.length, before);
+    });
+
+    describe('a visitor deleting its own conversation', () => {
+      const remove = (v: ChatVisitor, conversationId = v.conversationId) => v.http.delete(`/api/widget/conversations/${conversationId}`, v.token);
+      const rowsOf = (workspaceId: string, conversationId: string) =>
+        withTenant(server.db, workspaceId, async (q) => {
+          const conversations = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM conversations WHERE workspace_id = $1 AND id = $2', [workspaceId, conversationId]);
+          const messages = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM messages WHERE workspace_id = $1 AND conversation_id = $2', [workspaceId, conversationId]);
+          return { conversations: conversations.rows[0]!.n, messages: messages.rows[0]!.n };
+        });
+      const auditOf = (workspaceId: string) =>
+        withTenant(server.db, workspaceId, async (q) =>
+          (await q.query<Record<string, unknown>>(
+            'SELECT actor_account_id, actor_label, action, target_type, target_id, ip, before, after FROM audit_events WHERE workspace_id = $1 ORDER BY id',
+            [workspaceId],
+          )).rows);
+
+      test('204; its messages and the conversation are gone (rows, not flags) and one audit event holds counts only', async () => {
+        const ws = await seedWidgetWorkspace(server.db);
+        const v = await newVisitor(server.url, ws.publicId);
+        const question = unique('forget me');
+        assert.equal((await allEvents(await send(v, question))).at(-1)?.event, 'done');
+        assert.deepEqual(await rowsOf(ws.id, v.conversationId), { conversations: 1, messages: 2 });
+
+        const res = await remove(v);
+        assert.equal(res.status, 204);
+        assert.equal(await res.text(), '');
+        assert.equal(res.headers.get('access-control-allow-origin'), SITE);
+        assert.deepEqual(await rowsOf(ws.id, v.conversationId), { conversations: 0, messages: 0 });
+        const get = await v.http.get(`/api/widget/conversations/${v.conversationId}/messages`, v.token);
+        assert.equal(get.status, 404);
+        assert.equal(((await get.json()) as ErrorBody).error.code, 'conversation_not_found');
+        const listed = (await (await v.http.get('/api/widget/conversations', v.token)).json()) as { conversations: unknown[] };
+        assert.deepEqual(listed.conversations, []);
+
+        assert.deepEqual(await auditOf(ws.id), [{
+          actor_account_id: null, actor_label: 'visitor', action: 'conversation.deleted_by_visitor', target_type: 'conversation',
+          target_id: v.conversationId, ip: null, before: null, after: { messages: 2 },
+        }]);
+        assert.ok(!JSON.stringify(await auditOf(ws.id)).includes(question), 'no content in the audit log');
+
+        const again = await remove(v);
+        assert.equal(again.status, 404, 'a second delete finds nothing');
+        assert.equal((await auditOf(ws.id)).length, 1);
+        // The next message opens a new conversation, as the widget does.
+        const fresh = ((await (await v.http.post('/api/widget/conversations', {}, v.token)).json()) as { id: string }).id;
+        assert.equal((await allEvents(await send(v, 'hello again', fresh))).at(-1)?.event, 'done');
+      });
+
+      test("another visitor's conversation: 404 conversation_not_found, and it stays with its messages", async () => {
+        const ws = await seedWidgetWorkspace(server.db);
+        const alice = await newVisitor(server.url, ws.publicId);
+        const bob = await newVisitor(server.url, ws.publicId);
+        await allEvents(await send(alice, unique('mine')));
+        const res = await remove(bob, alice.conversationId);
+        assert.equal(res.status, 404);
+        assert.equal(((await res.json()) as ErrorBody).error.code, 'conversation_not_found');
+        assert.equal((await remove(bob, 'not-a-uuid')).status, 404);
+        assert.deepEqual(await rowsOf(ws.id, alice.conversationId), { conversations: 1, messages: 2 });
+        assert.deepEqual(await auditOf(ws.id), []);
+      });
+
+      test("another workspace's token: 404, nothing deleted; no token: 401", async () => {
+        const ws = await seedWidgetWorkspace(server.db);
+        const other = await seedWidgetWorkspace(server.db);
+        const alice = await newVisitor(server.url, ws.publicId);
+        const mallory = await newVisitor(server.url, other.publicId);
+        await allEvents(await send(alice, unique('mine')));
+        const res = await remove(mallory, alice.conversationId);
+        assert.equal(res.status, 404);
+        assert.equal(((await res.json()) as ErrorBody).error.code, 'conversation_not_found');
+        assert.equal((await alice.http.delete(`/api/widget/conversations/${alice.conversationId}`)).status, 401);
+        assert.deepEqual(await rowsOf(ws.id, alice.conversationId), { conversations: 1, messages: 2 });
+        assert.deepEqual(await auditOf(ws.id), []);
+        assert.deepEqual(await auditOf(other.id), []);
+      });
+
+      test('the preflight allows DELETE from any origin', async () => {
+        const res = await fetch(`${server.url}/api/widget/conversations/${randomBytes(4).toString('hex')}`, {
+          method: 'OPTIONS',
+          headers: { origin: SITE, 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'authorization' },
+        });
+        assert.equal(res.status, 204);
+        assert.match(res.headers.get('access-control-allow-methods') ?? '', /\bDELETE\b/);
+      });
+
+      test('deleted while a reply streams: the reply ends, is not stored, and does not bring the conversation back', async () => {
+        fake.setScript(() => ({ chunks: ['Hello ', { text: 'and the rest', delayMs: 400 }] }));
+        const ws = await seedWidgetWorkspace(server.db);
+        const v = await newVisitor(server.url, ws.publicId);
+        const events: SseEvent[] = [];
+        let deleted: number | undefined;
+        for await (const event of sseEvents(await send(v, unique('delete me mid-reply')))) {
+          events.push(event);
+          if (deltaText(events) === 'Hello ' && deleted === undefined) deleted = (await remove(v)).status;
+        }
+        assert.equal(deleted, 204);
+        assert.equal(deltaText(events), 'Hello and the rest');
+        assert.deepEqual(events.at(-1), { event: 'done', data: { id: null, status: 'complete' } });
+        const rows = await eventually(() => rowsOf(ws.id, v.conversationId), (r) => r.messages > 0, 300);
+        assert.deepEqual(rows, { conversations: 0, messages: 0 });
+        assert.equal((await v.http.get(`/api/widget/conversations/${v.conversationId}/messages`, v.token)).status, 404);
+        assert.deepEqual((await auditOf(ws.id)).map((e) => e.after), [{ messages: 1 }], 'the user message, counted when deleted');
+      });
     });
 
     test('content must be 1 to 4000 characters after trimming: 400 invalid_body otherwise', async () => {

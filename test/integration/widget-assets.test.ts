@@ -8,7 +8,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import express from 'express';
 import { createHash } from 'node:crypto';
 import { LOADER_GZIP_BUDGET, widgetSizes } from '../../bench/widget-size.js';
-import { defaultWidgetDir } from '../../server/widget-assets/widget-bundle.js';
+import { defaultWidgetDir, loaderChunks } from '../../server/widget-assets/widget-bundle.js';
 import { widgetAssetRoutes } from '../../server/widget-assets/widget-assets.routes.js';
 import { errorHandler, notFound } from '../../server/http/errors.js';
 import { securityHeaders } from '../../server/http/security-headers.js';
@@ -41,7 +41,7 @@ describe('widget assets', () => {
     const loaderGzip = widgetSizes(DIST).get('widget.js')!.gzip;
     assert.ok(loaderGzip < LOADER_GZIP_BUDGET, `loader gzip ${loaderGzip} B`);
     const loader = readFileSync(join(DIST, 'widget.js'), 'utf8');
-    const chunks = readdirSync(join(DIST, 'chunks')).sort();
+    const chunks = loaderChunks(DIST).sort();
     assert.deepEqual(chunks.map((f) => f.replace(/\.[0-9a-f]{16}\.js$/, '')), ['katex', 'panel']);
     for (const file of chunks) {
       const digest = createHash('sha384').update(readFileSync(join(DIST, 'chunks', file))).digest();
@@ -52,7 +52,7 @@ describe('widget assets', () => {
   });
 
   test('a chunk is served by its content name, cross-origin, immutable, compressed, with an ETag', async () => {
-    for (const file of readdirSync(join(DIST, 'chunks'))) {
+    for (const file of loaderChunks(DIST)) {
       const raw = readFileSync(join(DIST, 'chunks', file));
       const res = await get(server.url, `/widget/chunks/${file}`, { 'accept-encoding': 'br' });
       assert.equal(res.status, 200, file);
@@ -72,7 +72,7 @@ describe('widget assets', () => {
   });
 
   test('unknown chunk names and path tricks are a JSON 404, never another file', async () => {
-    const [real] = readdirSync(join(DIST, 'chunks'));
+    const [real] = loaderChunks(DIST);
     for (const path of [
       '/widget/chunks/panel.0000000000000000.js',
       '/widget/chunks/panel.js',
@@ -160,7 +160,7 @@ describe('widget assets before the widget is built', () => {
       assert.equal(body.error.code, 'widget_not_built');
       assert.match(body.error.message, /npm run build/);
       assert.equal((await get(base, '/widget/fonts/KaTeX_Main-Regular.woff2')).status, 404);
-      const [chunk] = readdirSync(join(DIST, 'chunks'));
+      const [chunk] = loaderChunks(DIST);
       assert.equal((await get(base, `/widget/chunks/${chunk}`)).status, 404);
     } finally {
       server.close();

@@ -77,7 +77,7 @@ for (const kind of databaseKinds) {
       });
       assert.equal(res.status, 204);
       assert.equal(res.headers.get('access-control-allow-origin'), 'https://anywhere.example');
-      assert.equal(res.headers.get('access-control-allow-methods'), 'GET, POST');
+      assert.equal(res.headers.get('access-control-allow-methods'), 'GET, POST, DELETE');
       assert.equal(res.headers.get('access-control-allow-headers'), 'Authorization, Content-Type');
       assert.equal(res.headers.get('access-control-max-age'), '600');
       assert.equal(res.headers.get('access-control-allow-credentials'), null);

@@ -59,6 +59,7 @@ export function widgetHttp(baseUrl: string, options: { origin?: string | null; i
     get: (path: string, token?: string) => fetch(`${baseUrl}${path}`, { headers: headers(token) }),
     post: (path: string, body: unknown, token?: string, signal?: AbortSignal) =>
       fetch(`${baseUrl}${path}`, { method: 'POST', headers: headers(token), body: JSON.stringify(body), signal }),
+    delete: (path: string, token?: string) => fetch(`${baseUrl}${path}`, { method: 'DELETE', headers: headers(token) }),
   };
 }
 

@@ -26,3 +26,9 @@ export const NewChatIcon = () => (
     <path {...stroke} d="M12 20h9M16.5 3.5a2.1 2.1 0 013 3L7 19l-4 1 1-4 12.5-12.5z" />
   </svg>
 );
+
+export const TrashIcon = () => (
+  <svg {...svg}>
+    <path {...stroke} d="M4 7h16M10 11v6M14 11v6M6 7l1 12a2 2 0 002 2h6a2 2 0 002-2l1-12M9 7V4h6v3" />
+  </svg>
+);

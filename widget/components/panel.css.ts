@@ -58,6 +58,33 @@ export const panelCss = `
 }
 .icon-button:hover { opacity: 1; background: color-mix(in srgb, currentColor 14%, transparent); }
 .icon-button svg { width: 20px; height: 20px; }
+.confirm {
+  flex: none;
+  padding: 12px 16px;
+  border-bottom: 1px solid var(--parley-border);
+  background: var(--parley-surface);
+  color: var(--parley-fg);
+  font-size: 14px;
+}
+.confirm-question { margin: 0 0 10px; line-height: 1.4; }
+.confirm-actions { display: flex; justify-content: flex-end; gap: 8px; }
+.confirm-cancel, .confirm-delete {
+  display: inline-flex;
+  align-items: center;
+  gap: 6px;
+  min-height: 36px;
+  padding: 0 14px;
+  border-radius: 10px;
+  font: inherit;
+  font-size: 14px;
+  font-weight: 600;
+  cursor: pointer;
+}
+.confirm-cancel { border: 1px solid var(--parley-border); background: var(--parley-bg); color: var(--parley-fg); }
+.confirm-delete { border: 1px solid var(--parley-danger); background: var(--parley-danger); color: var(--parley-bg); }
+.confirm-delete svg { width: 16px; height: 16px; }
+.confirm-cancel:disabled, .confirm-delete:disabled { opacity: 0.6; cursor: default; }
+.confirm :focus-visible { outline: 2px solid var(--parley-accent); outline-offset: 2px; }
 .unavailable {
   flex: none;
   margin: 0;

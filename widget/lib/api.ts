@@ -40,15 +40,16 @@ export interface StoredMessage {
   createdAt: string;
 }
 
+type Method = 'GET' | 'POST' | 'DELETE';
 type Options = { token?: string; body?: unknown; signal?: AbortSignal };
 
-async function request<T>(origin: string, method: 'GET' | 'POST', path: string, options: Options = {}): Promise<T> {
+async function request<T>(origin: string, method: Method, path: string, options: Options = {}): Promise<T> {
   const res = await call(origin, method, path, options);
   return (await res.json()) as T;
 }
 
 /** The raw response of a successful request; any error status becomes an ApiError. */
-async function call(origin: string, method: 'GET' | 'POST', path: string, { token, body, signal }: Options): Promise<Response> {
+async function call(origin: string, method: Method, path: string, { token, body, signal }: Options): Promise<Response> {
   const headers: Record<string, string> = {};
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -92,6 +93,10 @@ export function createApi(origin: string, workspace: string) {
     createConversation: (token: string) => request<{ id: string; createdAt: string }>(origin, 'POST', '/api/widget/conversations', { token, body: {} }),
     messages: (token: string, conversation: string) =>
       request<{ messages: StoredMessage[] }>(origin, 'GET', `/api/widget/conversations/${encodeURIComponent(conversation)}/messages`, { token }),
+    /** Deletes the conversation and its messages for good (204, no body). */
+    deleteConversation: async (token: string, conversation: string): Promise<void> => {
+      await call(origin, 'DELETE', `/api/widget/conversations/${encodeURIComponent(conversation)}`, { token });
+    },
     /** Sends a message; the 200 answer's body is the reply's event stream. */
     send: (token: string, conversation: string, content: string, signal: AbortSignal) =>
       call(origin, 'POST', `/api/widget/conversations/${encodeURIComponent(conversation)}/messages`, { token, body: { content }, signal }),

@@ -86,6 +86,30 @@ export class Chat {
     this.set({ messages: [], notice: undefined, history: 'ready' });
   }
 
+  /**
+   * Deletes the conversation on screen for good (a reply still streaming is stopped), then
+   * shows an empty one; the next message opens a new conversation. False when the server
+   * could not be asked: the conversation stays and the notice says why.
+   */
+  async deleteConversation(): Promise<boolean> {
+    const conversation = this.conversation;
+    this.stop();
+    if (conversation) {
+      try {
+        await this.session.authorized((t) => this.api.deleteConversation(t, conversation));
+      } catch (err) {
+        // Already gone (deleted elsewhere, or by retention): what the visitor asked for.
+        if (!(err instanceof ApiError && err.code === 'conversation_not_found')) {
+          this.set({ notice: this.describe(err) });
+          return false;
+        }
+      }
+    }
+    if (this.conversation === conversation) this.conversation = undefined;
+    this.set({ messages: [], notice: undefined, history: 'ready' });
+    return true;
+  }
+
   stop(): void {
     this.abort?.abort();
   }

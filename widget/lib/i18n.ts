@@ -6,6 +6,10 @@ export { pickLocale };
 export interface Strings extends LauncherStrings {
   conversation: string;
   newConversation: string;
+  deleteChat: string;
+  deleteQuestion: string;
+  confirmDelete: string;
+  cancel: string;
   messageLabel: string;
   placeholder: string;
   send: string;
@@ -29,6 +33,10 @@ const en: Strings = {
   ...LAUNCHER_STRINGS.en,
   conversation: 'Conversation',
   newConversation: 'New conversation',
+  deleteChat: 'Delete this chat',
+  deleteQuestion: 'Delete this chat and all its messages? This cannot be undone.',
+  confirmDelete: 'Confirm delete',
+  cancel: 'Cancel',
   messageLabel: 'Message',
   placeholder: 'Write a message…',
   send: 'Send message',
@@ -52,6 +60,10 @@ const de: Strings = {
   ...LAUNCHER_STRINGS.de,
   conversation: 'Unterhaltung',
   newConversation: 'Neue Unterhaltung',
+  deleteChat: 'Diesen Chat löschen',
+  deleteQuestion: 'Diesen Chat mit allen Nachrichten löschen? Das lässt sich nicht rückgängig machen.',
+  confirmDelete: 'Löschen bestätigen',
+  cancel: 'Abbrechen',
   messageLabel: 'Nachricht',
   placeholder: 'Nachricht schreiben…',
   send: 'Nachricht senden',
@@ -75,6 +87,10 @@ const fr: Strings = {
   ...LAUNCHER_STRINGS.fr,
   conversation: 'Conversation',
   newConversation: 'Nouvelle conversation',
+  deleteChat: 'Supprimer cette discussion',
+  deleteQuestion: 'Supprimer cette discussion et tous ses messages ? Cette action est irréversible.',
+  confirmDelete: 'Confirmer la suppression',
+  cancel: 'Annuler',
   messageLabel: 'Message',
   placeholder: 'Écrivez un message…',
   send: 'Envoyer le message',
