@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
 
 /** One page of the stand-in customer site. */
 export interface HostPageContent {
@@ -88,4 +90,20 @@ ${tag.repeat(options.copies ?? 1)}
 /** The strict policy a careful customer sets: nothing inline, Parley named for scripts, requests and fonts. */
 export function strictCsp(parley: string): string {
   return `default-src 'none'; script-src 'self' ${parley}; connect-src ${parley}; font-src ${parley}; style-src 'self'`;
+}
+
+/** A host page's own script: a button that counts its clicks (see assertHostPageWorks). */
+export const HOST_COUNTER = `<button id="host-button">0</button><script>
+  document.getElementById('host-button').addEventListener('click', (e) => { e.target.textContent = String(Number(e.target.textContent) + 1); });
+</script>`;
+
+/**
+ * After the browser refused a widget file for its integrity: the only errors are
+ * integrity errors, and the host page's own script (HOST_COUNTER) still runs.
+ */
+export async function assertRefusedAndHostWorks(page: Page, errors: string[]): Promise<void> {
+  assert.ok(errors.length > 0 && errors.every((e) => /integrity/.test(e)), errors.join('\n'));
+  await page.locator('#host-button').click();
+  await page.locator('#host-button').click();
+  assert.equal(await page.locator('#host-button').textContent(), '2', "the host page's own script still runs");
 }
