@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
-import { adminRoutes, type AdminAuthOptions } from './auth/auth.routes.js';
+import { adminRoutes } from './admin.js';
+import type { AdminAuthOptions } from './auth/auth.routes.js';
 import { chatRoutes } from './chat/chat.routes.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
@@ -54,13 +55,10 @@ export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefi
   });
   app.use('/api/widget', widgetCors);
   app.use('/api', jsonBody(JSON_BODY_LIMIT));
-  const widget = {
-    config, db, logger, inFlight,
-    limits: createRateLimits({ redis, prefix: rateLimitPrefix }),
-    provider: mistralProvider({ serverUrl: config.mistral.serverUrl }),
-  };
+  const provider = mistralProvider({ serverUrl: config.mistral.serverUrl });
+  const widget = { config, db, logger, inFlight, provider, limits: createRateLimits({ redis, prefix: rateLimitPrefix }) };
   app.use('/api/widget', widgetSessionRoutes(widget), chatRoutes(widget), widgetErrorCors);
-  app.use('/api/admin', adminRoutes({ config, db, logger, publicUrl, redis, rateLimitPrefix, options: adminAuth }));
+  app.use('/api/admin', adminRoutes({ config, db, logger, publicUrl, provider, redis, rateLimitPrefix, options: adminAuth }));
   app.use(notFound);
   app.use(errorHandler);
   return app;

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.js';
@@ -11,7 +11,7 @@ import { adminSession, clearSessionCookie, csrfToken as requireCsrfToken, requir
 import { presentAccount, presentSession } from './auth.presenter.js';
 import { changePasswordBody, resetConfirmBody, resetRequestBody, signInBody, signUpBody } from './auth.schema.js';
 import * as auth from './auth.service.js';
-import { logMailer, type Mailer } from './mailer.js';
+import type { Mailer } from './mailer.js';
 import { dummyHash } from './password.js';
 import { csrfToken } from './session-token.js';
 import { createSignInThrottle, type SignInThrottleOptions } from './sign-in-throttle.js';
@@ -25,40 +25,43 @@ export interface AdminAuthOptions {
   perIpPerHour?: number;
 }
 
-export interface AdminDeps {
+export interface AuthRouteDeps {
   config: Config;
   db: Db;
   logger: Logger;
   publicUrl: string;
-  redis?: Redis;
-  rateLimitPrefix?: string;
-  options?: AdminAuthOptions;
+  mailer: Mailer;
+  redis?: Redis | undefined;
+  rateLimitPrefix?: string | undefined;
+  options?: AdminAuthOptions | undefined;
 }
 
 // Paths under /api/admin that are used before there is a session: Origin check only.
-const ORIGIN_ONLY = new Set(['/auth/sign-up', '/auth/sign-in', '/auth/password-reset/request', '/auth/password-reset/confirm']);
+export const ORIGIN_ONLY = new Set(['/auth/sign-up', '/auth/sign-in', '/auth/password-reset/request', '/auth/password-reset/confirm']);
 
-/** The /api/admin router: session cookie, CSRF protection, then /auth. Later admin features mount here too. */
-export function adminRoutes({ config, db, logger, publicUrl, redis, rateLimitPrefix, options = {} }: AdminDeps): Router {
+/** The checks in front of every /api/admin route: same Origin, the session cookie, the CSRF token. */
+export function adminGuards(config: Config, db: Db, publicUrl: string): RequestHandler[] {
+  return [sameOrigin(publicUrl), adminSession(db), requireCsrfToken({ tokenKeys: config.tokenKeys, originOnly: ORIGIN_ONLY })];
+}
+
+/** /api/admin/auth: sign-up, sign-in, sessions, passwords. */
+export function authRoutes({ config, db, logger, publicUrl, mailer, redis, rateLimitPrefix, options = {} }: AuthRouteDeps): Router {
   const prefix = rateLimitPrefix ?? DEFAULT_RATE_LIMIT_PREFIX;
   const deps: auth.AuthDeps = {
     db,
     logger,
     publicUrl,
     tokenKeys: config.tokenKeys,
-    mailer: options.mailer ?? logMailer(logger),
+    mailer,
     throttle: createSignInThrottle({ ...options.signInBackoff, redis, prefix }),
   };
   // Computed now, so the first unknown email costs no more than any other.
   void dummyHash();
   const perIp = hourlyLimiter(`${prefix}:admin-auth:ip`, options.perIpPerHour ?? 20, redis);
-  const router = Router();
-  router.use(sameOrigin(publicUrl), adminSession(db), requireCsrfToken({ tokenKeys: config.tokenKeys, originOnly: ORIGIN_ONLY }));
-  router.use('/auth', authRoutes(deps, perIp));
-  return router;
+  return accountRoutes(deps, perIp);
 }
 
-function authRoutes(deps: auth.AuthDeps, perIp: RateLimiterAbstract): Router {
+function accountRoutes(deps: auth.AuthDeps, perIp: RateLimiterAbstract): Router {
   const router = Router();
   const info = (req: Request): auth.RequestInfo => ({ ip: req.ip ?? '', userAgent: req.header('user-agent') });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH } from './password.js';
 
 /** An email address as typed, surrounding spaces removed; compared case-insensitively. */
-const email = z.string().trim().max(320).pipe(z.email({ error: 'must be an email address' }));
+export const email = z.string().trim().max(320).pipe(z.email({ error: 'must be an email address' }));
 /** Any password up to the maximum; strength is checked by the service, with a sentence. */
 const password = z.string().min(1).max(MAX_PASSWORD_LENGTH);
 

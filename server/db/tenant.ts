@@ -10,8 +10,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * anyway; on embedded PGlite the session is a superuser and this guard is what stands.
  */
 const FORBIDDEN = [
-  /\b(?:set|reset)\s+(?:local\s+|session\s+)?(?:role|session\s+authorization|row_security|app\.tenant_id|app\.public_id|app\.job)\b/i,
-  /\bset_config\s*\(\s*'(?:role|session_authorization|row_security|app\.tenant_id|app\.public_id|app\.job)'/i,
+  // A SET statement, not an UPDATE's SET clause (UPDATE memberships SET role = …).
+  /^\s*(?:set|reset)\s+(?:local\s+|session\s+)?(?:role|session\s+authorization|row_security|app\.\w+)\b/i,
+  /\bset_config\s*\(\s*'(?:role|session_authorization|row_security|app\.\w+)'/i,
   /^\s*(?:begin|commit|rollback|abort|end|start\s+transaction|savepoint|release|prepare\s+transaction|discard|reset\s+all)\b/i,
   /;\s*\S/, // one statement per call
 ];
@@ -43,6 +44,45 @@ export async function withoutTenant<T>(db: Db, fn: (q: Queryable) => Promise<T>)
   return db.transaction(async (tx) => {
     await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
     return fn(guarded(tx));
+  });
+}
+
+/**
+ * Runs fn as the runtime role with only `app.account_id` set: the account's own
+ * memberships and the workspaces they name show, read-only, and no other tenant row
+ * (migration 0005). For listing an account's workspaces before one is chosen.
+ */
+export async function withAccount<T>(db: Db, accountId: string, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  if (!UUID.test(accountId)) throw new TypeError('withAccount: accountId must be a UUID');
+  return db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
+    await tx.query("SELECT set_config('app.account_id', $1, true)", [accountId]);
+    return fn(guarded(tx));
+  });
+}
+
+/** An invitation as its link finds it, before the invitee is a member. */
+export interface InvitationLookup {
+  id: string;
+  workspaceId: string;
+  email: string;
+  role: string;
+  expiresAt: Date;
+}
+
+/**
+ * The invitation whose token hashes to tokenHash, or undefined. Runs as the runtime role
+ * with only `app.invitation_token` set, which shows that one invitations row (migration 0005).
+ */
+export async function findInvitation(db: Db, tokenHash: Uint8Array): Promise<InvitationLookup | undefined> {
+  return db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
+    await tx.query("SELECT set_config('app.invitation_token', $1, true)", [Buffer.from(tokenHash).toString('hex')]);
+    const { rows } = await tx.query<InvitationLookup>(
+      `SELECT id, workspace_id AS "workspaceId", email, role, expires_at AS "expiresAt" FROM invitations WHERE token_hash = $1`,
+      [tokenHash],
+    );
+    return rows[0];
   });
 }
 
@@ -89,7 +129,9 @@ function guarded(tx: Tx): Queryable {
   return {
     query(sql, params) {
       const text = sql.trim().replace(/;\s*$/, '');
-      if (FORBIDDEN.some((re) => re.test(text))) {
+      // Comments removed first, so one cannot hide a SET ROLE from the anchored pattern.
+      const code = text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ').trim();
+      if (FORBIDDEN.some((re) => re.test(code))) {
         return Promise.reject(new TenantGuardError(`statement not allowed in a tenant transaction: ${text.slice(0, 60)}`));
       }
       return tx.query(text, params);

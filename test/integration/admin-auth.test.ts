@@ -75,7 +75,7 @@ for (const kind of databaseKinds) {
       const token = COOKIE.exec(cookie!)![1]!;
       sessionTokens.push(token);
       assert.deepEqual(Object.keys(signedIn.body!).sort(), ['account', 'csrfToken', 'session']);
-      assert.deepEqual(Object.keys(signedIn.body!.account as object).sort(), ['createdAt', 'email', 'id', 'name']);
+      assert.deepEqual(Object.keys(signedIn.body!.account as object).sort(), ['createdAt', 'email', 'id', 'mfaEnabled', 'name']);
 
       const session = await call('GET', '/session', { token });
       assert.equal(session.status, 200);

@@ -6,7 +6,7 @@ import { listRetentionPolicies, resolvePublicWorkspace, TenantGuardError, withTe
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 import { seedWorkspace, type SeededWorkspace } from '../support/seed.js';
 
-const KNOWN_TENANT_TABLES = ['memberships', 'api_keys', 'provider_keys', 'widget_settings', 'visitors', 'conversations', 'messages', 'audit_events'];
+const KNOWN_TENANT_TABLES = ['memberships', 'invitations', 'api_keys', 'provider_keys', 'widget_settings', 'visitors', 'conversations', 'messages', 'audit_events'];
 
 for (const kind of databaseKinds) {
   describe(`row-level security on ${kind}`, () => {
@@ -153,12 +153,18 @@ for (const kind of databaseKinds) {
         "SELECT set_config('app.public_id', 'wk_anything', true)",
         "SELECT set_config('app.job', 'retention', true)",
         "SET LOCAL app.job = 'retention'",
+        "SELECT set_config('app.account_id', '00000000-0000-0000-0000-000000000000', true)",
+        "SET LOCAL app.invitation_token = 'ab'",
+        '-- a comment first\nSET ROLE postgres',
+        '/* a comment first */ SET ROLE postgres',
         'COMMIT',
         'ROLLBACK',
         'SELECT 1; RESET ROLE',
       ]) {
         await assert.rejects(withTenant(db, a.id, (q) => q.query(statement)), TenantGuardError, statement);
       }
+      // An UPDATE's SET clause on a column named role is not a role switch.
+      await withTenant(db, a.id, (q) => q.query("UPDATE memberships SET role = 'owner' WHERE workspace_id = $1", [a.id]));
     });
 
     if (kind === 'postgres') {

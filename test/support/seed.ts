@@ -37,6 +37,10 @@ export async function seedWorkspace(db: Db, name = 'Test workspace'): Promise<Se
       "INSERT INTO messages (workspace_id, conversation_id, role, content) VALUES ($1, $2, 'user', 'hello'), ($1, $2, 'assistant', 'hi')",
       [id, conversation!.id],
     );
+    await q.query(
+      "INSERT INTO invitations (workspace_id, email, role, token_hash, expires_at) VALUES ($1, 'invitee@example.test', 'viewer', $2, now() + interval '1 day')",
+      [id, randomBytes(32)],
+    );
     await q.query("INSERT INTO audit_events (workspace_id, actor_label, action) VALUES ($1, 'test', 'workspace.created')", [id]);
     return { id, accountId, visitorId: visitor!.id, conversationId: conversation!.id };
   });

@@ -1,0 +1,39 @@
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import { adminGuards, authRoutes, type AdminAuthOptions } from './auth/auth.routes.js';
+import { logMailer } from './auth/mailer.js';
+import type { Config } from './config.js';
+import type { Db } from './db/db.js';
+import type { Logger } from './logging.js';
+import type { ChatProvider } from './providers/provider.js';
+import { accountWorkspaceRoutes, invitationRoutes, workspaceRoutes } from './workspaces/workspaces.routes.js';
+import { workspaceRouter, type AdminFeatureDeps, type WorkspaceRoute } from './workspaces/workspace-routes.js';
+
+export interface AdminDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  publicUrl: string;
+  provider: ChatProvider;
+  redis?: Redis | undefined;
+  rateLimitPrefix?: string | undefined;
+  options?: AdminAuthOptions | undefined;
+}
+
+/** Every route under /api/admin/workspaces/:workspaceId, each with the least role it needs. */
+export function adminWorkspaceRoutes(deps: AdminFeatureDeps): WorkspaceRoute[] {
+  return [...workspaceRoutes(deps)];
+}
+
+/** /api/admin: Origin, session and CSRF checks, then each admin feature. */
+export function adminRoutes(deps: AdminDeps): Router {
+  const { config, db, logger, publicUrl, provider } = deps;
+  const mailer = deps.options?.mailer ?? logMailer(logger);
+  const features: AdminFeatureDeps = { config, db, logger, publicUrl, mailer, provider };
+  const router = Router();
+  router.use(...adminGuards(config, db, publicUrl));
+  router.use('/auth', authRoutes({ ...deps, mailer }));
+  router.use('/workspaces', accountWorkspaceRoutes(features), workspaceRouter(db, adminWorkspaceRoutes(features)));
+  router.use('/invitations', invitationRoutes(features));
+  return router;
+}
