@@ -26,6 +26,8 @@ try {
       }
       const { messages, conversations, visitors } = run.totals;
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const { sessions, resetTokens, invitations } = run.expired;
+      console.log(`expired: ${sessions} admin sessions, ${resetTokens} password reset tokens, ${invitations} invitations deleted`);
       console.log(`total: ${messages} messages, ${conversations} conversations, ${visitors} visitors deleted in ${run.workspaces.length} workspaces (${seconds} s)`);
       if (run.failed > 0) {
         console.error(`retention: ${run.failed} workspaces failed (see the log above); run it again`);

@@ -1,7 +1,8 @@
 import type { Db, Queryable } from '../db/db.js';
 import { withJobLock } from '../db/job-lock.js';
-import { listRetentionPolicies, withTenant } from '../db/tenant.js';
+import { listRetentionPolicies, withTenant, withoutTenant } from '../db/tenant.js';
 import type { Logger } from '../logging.js';
+import { deleteExpiredAccountCredentials, deleteExpiredInvitations, type ExpiredCredentials } from './credentials.repo.js';
 import {
   deleteEmptyConversations,
   deleteExpiredMessages,
@@ -38,6 +39,8 @@ export interface RetentionRun {
   failed: number;
   /** True when the signal stopped the run before every workspace was done. */
   interrupted: boolean;
+  /** Expired sessions, reset tokens and invitations removed on the way. */
+  expired: ExpiredCredentials;
 }
 
 /**
@@ -51,7 +54,10 @@ export async function runRetention(db: Db, options: RetentionOptions = {}): Prom
 }
 
 async function runLocked(db: Db, { batchSize = DEFAULT_BATCH_SIZE[db.driver], signal, logger }: RetentionOptions): Promise<RetentionRun> {
-  const run: RetentionRun = { workspaces: [], totals: { messages: 0, conversations: 0, visitors: 0 }, failed: 0, interrupted: false };
+  const run: RetentionRun = {
+    workspaces: [], totals: { messages: 0, conversations: 0, visitors: 0 }, failed: 0, interrupted: false,
+    expired: { ...(await withoutTenant(db, deleteExpiredAccountCredentials)), invitations: 0 },
+  };
   for (const policy of await listRetentionPolicies(db)) {
     if (signal?.aborted) {
       run.interrupted = true;
@@ -59,6 +65,7 @@ async function runLocked(db: Db, { batchSize = DEFAULT_BATCH_SIZE[db.driver], si
     }
     const counts: DeletedCounts = { messages: 0, conversations: 0, visitors: 0 };
     try {
+      run.expired.invitations += await withTenant(db, policy.workspaceId, (q) => deleteExpiredInvitations(q, policy.workspaceId));
       await purgeWorkspace(db, policy.workspaceId, policy.retentionDays, batchSize, counts, signal);
     } catch (err) {
       run.failed++;

@@ -7,7 +7,7 @@ import { loadConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/db.js';
 import { jobLockKey } from '../../server/db/job-lock.js';
 import { openDatabase } from '../../server/db/open.js';
-import { withTenant } from '../../server/db/tenant.js';
+import { withTenant, withoutTenant } from '../../server/db/tenant.js';
 import { createLogger } from '../../server/logging.js';
 import { runRetention } from '../../server/retention/retention.service.js';
 import { startServer } from '../../server/server.js';
@@ -134,6 +134,38 @@ for (const kind of databaseKinds) {
       assert.deepEqual(ids.conversations, [w.conversationId, kept.conversationId, recentEmpty.conversationId].sort());
       assert.deepEqual(ids.visitors, [w.visitorId, kept.visitorId, recentEmpty.visitorId, recentVisitor].sort());
       assert.ok(!ids.visitors.includes(gone.visitorId) && !ids.visitors.includes(oldOrphan));
+    });
+
+    test('removes expired admin sessions, used or expired reset tokens and expired invitations, and keeps live ones', async () => {
+      const w = await workspace(db, 365);
+      const ids = await withoutTenant(db, async (q) => {
+        const session = (expires: string) =>
+          q.query<{ id: string }>(`INSERT INTO admin_sessions (account_id, token_hash, expires_at) VALUES ($1, $2, ${expires}) RETURNING id`, [w.accountId, randomBytes(32)]);
+        const reset = (expires: string, used: string) =>
+          q.query<{ id: string }>(`INSERT INTO password_reset_tokens (account_id, token_hash, expires_at, used_at) VALUES ($1, $2, ${expires}, ${used}) RETURNING id`, [w.accountId, randomBytes(32)]);
+        return {
+          liveSession: (await session("now() + interval '1 day'")).rows[0]!.id,
+          deadSession: (await session("now() - interval '1 second'")).rows[0]!.id,
+          liveReset: (await reset("now() + interval '1 hour'", 'NULL')).rows[0]!.id,
+          usedReset: (await reset("now() + interval '1 hour'", 'now()')).rows[0]!.id,
+          deadReset: (await reset("now() - interval '1 second'", 'NULL')).rows[0]!.id,
+        };
+      });
+      await withTenant(db, w.id, (q) => q.query(
+        "INSERT INTO invitations (workspace_id, email, role, token_hash, expires_at) VALUES ($1, 'late@example.test', 'viewer', $2, now() - interval '1 second')",
+        [w.id, randomBytes(32)],
+      ));
+
+      const run = await runRetention(db);
+      assert.ok(run!.expired.sessions >= 1 && run!.expired.resetTokens >= 2 && run!.expired.invitations >= 1, JSON.stringify(run!.expired));
+      const left = await withoutTenant(db, async (q) => [
+        ...(await q.query<{ id: string }>('SELECT id FROM admin_sessions WHERE account_id = $1', [w.accountId])).rows,
+        ...(await q.query<{ id: string }>('SELECT id FROM password_reset_tokens WHERE account_id = $1', [w.accountId])).rows,
+      ].map((r) => r.id).sort());
+      assert.deepEqual(left, [ids.liveSession, ids.liveReset].sort());
+      // The seeded invitation (expires tomorrow) stays; the expired one is gone.
+      const invitations = await withTenant(db, w.id, (q) => q.query<{ email: string }>('SELECT email FROM invitations'));
+      assert.deepEqual(invitations.rows.map((r) => r.email), ['invitee@example.test']);
     });
 
     test('only one run at a time: a second concurrent run skips', async () => {
