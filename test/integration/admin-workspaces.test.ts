@@ -151,6 +151,37 @@ for (const kind of databaseKinds) {
       ]);
     });
 
+    test('a cross-site form post with a valid session cookie changes nothing', async () => {
+      const ada = await newAdmin(server);
+      const ws = await newWorkspace(ada, 'Targeted');
+      const cookie = `__Host-parley_session=${ada.token}`;
+      const attempts: { origin?: string; csrf?: boolean; type: string; body: string }[] = [
+        // What a form on evil.example would send: its own Origin, a urlencoded body, no CSRF header.
+        { origin: 'https://evil.example', type: 'application/x-www-form-urlencoded', body: 'name=Pwned' },
+        // Even with the CSRF token (stolen somehow), a foreign Origin is refused.
+        { origin: 'https://evil.example', csrf: true, type: 'application/json', body: '{"name":"Pwned"}' },
+        // No Origin at all (a stripped header) is refused too.
+        { csrf: true, type: 'application/json', body: '{"name":"Pwned"}' },
+        // Our Origin without the CSRF token is refused.
+        { origin: server.url, type: 'application/json', body: '{"name":"Pwned"}' },
+      ];
+      for (const a of attempts) {
+        const headers: Record<string, string> = { cookie, 'content-type': a.type };
+        if (a.origin) headers.origin = a.origin;
+        if (a.csrf) headers['x-csrf-token'] = ada.csrf;
+        const res = await fetch(`${server.url}/api/admin/workspaces/${ws.id}`, { method: 'PATCH', headers, body: a.body });
+        // A form's urlencoded body is refused before anything reads it (415); JSON fails the CSRF checks (403).
+        const json = a.type === 'application/json';
+        assert.equal(res.status, json ? 403 : 415, JSON.stringify(a));
+        assert.equal(((await res.json()) as { error: { code: string } }).error.code, json ? 'csrf_failed' : 'unsupported_media_type');
+        const del = await fetch(`${server.url}/api/admin/workspaces/${ws.id}`, { method: 'DELETE', headers, body: a.type === 'application/json' ? '{"confirm":"Targeted"}' : 'confirm=Targeted' });
+        assert.equal(del.status, json ? 403 : 415);
+      }
+      const after = await ada.call('GET', `/workspaces/${ws.id}`);
+      assert.equal((after.body!.workspace as { name: string }).name, 'Targeted');
+      assert.deepEqual((await auditActions(ws.id)).map((e) => e.action), ['workspace.created']);
+    });
+
     test('deleting a workspace needs its name typed, then removes every row of it in every table', async () => {
       const ada = await newAdmin(server);
       const ws = await newWorkspace(ada, 'Doomed');
