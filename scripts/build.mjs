@@ -1,5 +1,5 @@
-// Compiles the server into dist/ (plus the files tsc does not emit: SQL migrations)
-// and bundles the widget into dist/widget/ with Vite.
+// Compiles the server into dist/ (plus the files tsc does not emit: SQL migrations, legal templates)
+// and bundles the widget into dist/widget/ and the admin panel into dist/admin/ with Vite.
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,14 +9,18 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const BUILD_STAMP = join(root, 'dist', '.build-stamp');
 const WIDGET_DIR = join(root, 'dist', 'widget');
 export const WIDGET_STAMP = join(WIDGET_DIR, '.build-stamp');
+const ADMIN_DIR = join(root, 'dist', 'admin');
+export const ADMIN_STAMP = join(ADMIN_DIR, '.build-stamp');
 
 const SERVER_SOURCES = ['server', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+const ADMIN_SOURCES = ['admin', 'package.json', 'package-lock.json'];
 const WIDGET_SOURCES = ['widget', 'vite.config.ts', 'scripts/vite-katex.ts', 'scripts/build-widget.mjs', 'package.json', 'package-lock.json'];
 
 /** Builds everything, or with onlyStale, only the parts older than their sources. */
 export function build({ onlyStale = false } = {}) {
   if (!onlyStale || serverStale()) buildServer();
   if (!onlyStale || widgetStale()) buildWidget();
+  if (!onlyStale || adminStale()) buildAdmin();
 }
 
 export function buildServer() {
@@ -24,6 +28,7 @@ export function buildServer() {
   const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (result.status !== 0) throw new Error('TypeScript build failed');
   cpSync(join(root, 'server', 'db', 'migrations'), join(root, 'dist', 'server', 'db', 'migrations'), { recursive: true });
+  cpSync(join(root, 'server', 'legal', 'templates'), join(root, 'dist', 'server', 'legal', 'templates'), { recursive: true });
   writeFileSync(BUILD_STAMP, new Date().toISOString());
 }
 
@@ -44,6 +49,28 @@ export function buildWidget() {
   const old = join(root, 'dist', `.widget-old-${process.pid}`);
   if (existsSync(WIDGET_DIR)) renameSync(WIDGET_DIR, old);
   renameSync(staging, WIDGET_DIR);
+  rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Bundles the admin panel (admin/vite.config.ts) into a staging directory, then swaps
+ * it in, like the widget. Its files are content-hashed, so no old ones need keeping:
+ * a panel already open keeps its loaded script and CSS.
+ */
+export function buildAdmin() {
+  const staging = join(root, 'dist', `.admin-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  const args = [vite, 'build', '--config', join(root, 'admin', 'vite.config.ts'), '--outDir', staging, '--emptyOutDir'];
+  const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+  if (result.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error('admin panel build failed');
+  }
+  writeFileSync(join(staging, '.build-stamp'), new Date().toISOString());
+  const old = join(root, 'dist', `.admin-old-${process.pid}`);
+  if (existsSync(ADMIN_DIR)) renameSync(ADMIN_DIR, old);
+  renameSync(staging, ADMIN_DIR);
   rmSync(old, { recursive: true, force: true });
 }
 
@@ -70,7 +97,7 @@ export function carryOverChunks(from, to) {
 
 /** True when dist/ is missing or older than any source it is built from. */
 export function isStale() {
-  return serverStale() || widgetStale();
+  return serverStale() || widgetStale() || adminStale();
 }
 
 export function serverStale() {
@@ -79,6 +106,10 @@ export function serverStale() {
 
 export function widgetStale() {
   return olderThanSources(WIDGET_STAMP, WIDGET_SOURCES);
+}
+
+export function adminStale() {
+  return olderThanSources(ADMIN_STAMP, ADMIN_SOURCES);
 }
 
 function olderThanSources(stamp, sources) {
@@ -93,8 +124,9 @@ function newest(path) {
   return readdirSync(path).reduce((max, name) => Math.max(max, newest(join(path, name))), stat.mtimeMs);
 }
 
-// `node scripts/build.mjs` builds everything; `node scripts/build.mjs widget` only the widget.
+// `node scripts/build.mjs` builds everything; `node scripts/build.mjs widget` (or `admin`) only that.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv[2] === 'widget') buildWidget();
+  else if (process.argv[2] === 'admin') buildAdmin();
   else build();
 }

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildWidget, widgetStale } from './build.mjs';
+import { adminStale, buildAdmin, buildWidget, widgetStale } from './build.mjs';
 import { startFakeMistral } from './fake-mistral.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,6 +19,8 @@ if (fake) {
 }
 
 if (widgetStale()) buildWidget();
+// The admin panel is built once here, not watched: restart `npm run dev` after changing admin/.
+if (adminStale()) buildAdmin();
 const children: ChildProcess[] = [
   spawn(process.execPath, ['--import', 'tsx', '--watch-path=server', join(root, 'server/main.ts')], { cwd: root, env, stdio: 'inherit' }),
 ];

@@ -29,11 +29,24 @@ export type FakeReply =
 
 export type FakeScript = (request: FakeRequest) => FakeReply;
 
+/** What GET /v1/models answers instead of checking the key: an outage, or no answer at all. */
+export type FakeModelsReply = { status: number; body?: unknown } | { hang: true };
+
+/** Keys with this prefix are refused by GET /v1/models (401), as Mistral refuses a revoked key. */
+export const REJECTED_KEY_PREFIX = 'rejected-';
+
 export interface FakeMistral {
   url: string;
+  /** Chat completion requests. */
   requests: FakeRequest[];
+  /** The Authorization header of each GET /v1/models (checking a key). */
+  modelRequests: (string | undefined)[];
+  /** More keys GET /v1/models refuses with 401, besides those starting with REJECTED_KEY_PREFIX. */
+  rejectKeys: Set<string>;
   /** Decides the reply to each request from now on; no argument restores the default. */
   setScript(script?: FakeScript): void;
+  /** Overrides GET /v1/models from now on; no argument restores checking the key. */
+  setModelsReply(reply?: FakeModelsReply): void;
   close(): Promise<void>;
 }
 
@@ -83,9 +96,11 @@ const defaultScript: FakeScript = (request) => ({ chunks: toChunks(defaultReplyT
 
 export async function startFakeMistral(options: { port?: number; host?: string } = {}): Promise<FakeMistral> {
   const requests: FakeRequest[] = [];
+  const models: ModelsState = { requests: [], rejectKeys: new Set(), reply: undefined };
   let script = defaultScript;
   const server = createServer((req, res) => {
-    handle(req, res, requests, () => script).catch(() => res.destroy());
+    const handler = req.method === 'GET' && req.url?.split('?')[0] === '/v1/models' ? handleModels(req, res, models) : handle(req, res, requests, () => script);
+    handler.catch(() => res.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -95,7 +110,10 @@ export async function startFakeMistral(options: { port?: number; host?: string }
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     requests,
+    modelRequests: models.requests,
+    rejectKeys: models.rejectKeys,
     setScript: (next) => void (script = next ?? defaultScript),
+    setModelsReply: (reply) => void (models.reply = reply),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -158,6 +176,33 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: FakeR
   res.end('data: [DONE]\n\n');
 }
 
+interface ModelsState {
+  requests: (string | undefined)[];
+  rejectKeys: Set<string>;
+  reply: FakeModelsReply | undefined;
+}
+
+/** GET /v1/models: Mistral's model list for an accepted key, 401 for a refused one. */
+async function handleModels(req: IncomingMessage, res: ServerResponse, state: ModelsState): Promise<void> {
+  req.resume();
+  const authorization = req.headers.authorization;
+  state.requests.push(authorization);
+  if (state.reply) {
+    if ('hang' in state.reply) return;
+    return json(res, state.reply.status, state.reply.body ?? { object: 'error', message: `HTTP ${state.reply.status}`, type: 'api_error' });
+  }
+  const key = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : '';
+  if (!key || key.startsWith(REJECTED_KEY_PREFIX) || state.rejectKeys.has(key)) {
+    return json(res, 401, { message: 'Unauthorized', request_id: randomBytes(8).toString('hex') });
+  }
+  const created = Math.floor(Date.now() / 1000);
+  const card = (id: string) => ({
+    id, object: 'model', created, owned_by: 'mistralai', type: 'base', max_context_length: 32768,
+    capabilities: { completion_chat: true, function_calling: true, completion_fim: false, fine_tuning: false, vision: false },
+  });
+  json(res, 200, { object: 'list', data: [card('mistral-small-latest'), card('mistral-large-latest'), card('open-mistral-nemo')] });
+}
+
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
@@ -171,7 +216,7 @@ function sleep(ms: number, cancelled: Promise<void>): Promise<void> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.env.FAKE_MISTRAL_PORT ?? 4010);
   const fake = await startFakeMistral({ port });
-  console.log(`Fake Mistral listening on ${fake.url} (any Bearer key works)`);
+  console.log(`Fake Mistral listening on ${fake.url} (any Bearer key works; GET /v1/models refuses keys starting with ${REJECTED_KEY_PREFIX})`);
   console.log(`  MISTRAL_SERVER_URL=${fake.url}`);
   const stop = () => void fake.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { dirname, join } from 'node:path';
 import { CHUNK_FILE } from '../server/widget-assets/widget-bundle.js';
 import { MANIFEST_FILE, SEMVER, readManifest, type Manifest, type PublishedFile } from '../server/widget-assets/release-manifest.js';
+import { pinnedTag, rollingTag } from '../server/widget-assets/embed-tags.js';
 
 /** Publishing would change a published file; the message is one line naming both hashes. */
 export class ReleaseRefused extends Error {
@@ -88,8 +89,5 @@ function writeAtomically(path: string, bytes: Buffer): void {
 
 /** The rolling and pinned embed tags for a Parley origin. */
 export function embedSnippets(origin: string, version: string, integrity: string): { rolling: string; pinned: string } {
-  return {
-    rolling: `<script src="${origin}/widget.js" data-workspace="PUBLIC_ID" async></script>`,
-    pinned: `<script src="${origin}/widget/v${version}.js" integrity="${integrity}" crossorigin="anonymous" data-workspace="PUBLIC_ID" async></script>`,
-  };
+  return { rolling: rollingTag(origin, 'PUBLIC_ID'), pinned: pinnedTag(origin, version, integrity, 'PUBLIC_ID') };
 }

@@ -1,10 +1,10 @@
 // `npm test [-- filter…]`: every test/**/*.test.ts (or those whose path contains a filter)
 // through node's test runner, with tsx for TypeScript. Builds the widget first when it is
-// out of date: the browser tests and the asset routes serve dist/widget/.
+// out of date, and the admin panel likewise: the browser tests and the asset routes serve dist/widget/ and dist/admin/.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildWidget, widgetStale } from './build.mjs';
+import { adminStale, buildAdmin, buildWidget, widgetStale } from './build.mjs';
 
 const filters = process.argv.slice(2);
 const files = readdirSync('test', { recursive: true })
@@ -20,6 +20,10 @@ if (files.length === 0) {
 if (widgetStale()) {
   console.error('Building the widget…');
   buildWidget();
+}
+if (adminStale()) {
+  console.error('Building the admin panel…');
+  buildAdmin();
 }
 const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files];
 const { status } = spawnSync(process.execPath, args, { stdio: 'inherit' });

@@ -1,11 +1,18 @@
 import { Router } from 'express';
+import { apiKeyRoutes } from './api-keys/api-keys.routes.js';
+import { auditRoutes } from './audit/audit.routes.js';
 import type { Redis } from 'ioredis';
 import { adminGuards, authRoutes, type AdminAuthOptions } from './auth/auth.routes.js';
 import { logMailer } from './auth/mailer.js';
 import type { Config } from './config.js';
+import { conversationRoutes } from './conversations/conversations.routes.js';
 import type { Db } from './db/db.js';
+import { providerKeyRoutes } from './keys/provider-key.routes.js';
+import { legalRoutes } from './legal/legal.routes.js';
+import type { LegalDocuments } from './legal/legal.service.js';
 import type { Logger } from './logging.js';
 import type { ChatProvider } from './providers/provider.js';
+import { settingsRoutes } from './workspaces/settings.routes.js';
 import { accountWorkspaceRoutes, invitationRoutes, workspaceRoutes } from './workspaces/workspaces.routes.js';
 import { workspaceRouter, type AdminFeatureDeps, type WorkspaceRoute } from './workspaces/workspace-routes.js';
 
@@ -15,6 +22,8 @@ export interface AdminDeps {
   logger: Logger;
   publicUrl: string;
   provider: ChatProvider;
+  /** The TOMs and DPA, read at start-up. */
+  legal: LegalDocuments;
   redis?: Redis | undefined;
   rateLimitPrefix?: string | undefined;
   options?: AdminAuthOptions | undefined;
@@ -22,7 +31,7 @@ export interface AdminDeps {
 
 /** Every route under /api/admin/workspaces/:workspaceId, each with the least role it needs. */
 export function adminWorkspaceRoutes(deps: AdminFeatureDeps): WorkspaceRoute[] {
-  return [...workspaceRoutes(deps)];
+  return [...workspaceRoutes(deps), ...providerKeyRoutes(deps), ...settingsRoutes(deps), ...apiKeyRoutes(deps), ...auditRoutes(deps), ...conversationRoutes(deps)];
 }
 
 /** /api/admin: Origin, session and CSRF checks, then each admin feature. */
@@ -35,5 +44,6 @@ export function adminRoutes(deps: AdminDeps): Router {
   router.use('/auth', authRoutes({ ...deps, mailer }));
   router.use('/workspaces', accountWorkspaceRoutes(features), workspaceRouter(db, adminWorkspaceRoutes(features)));
   router.use('/invitations', invitationRoutes(features));
+  router.use('/legal', legalRoutes(deps.legal));
   return router;
 }

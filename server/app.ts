@@ -1,6 +1,8 @@
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { adminRoutes } from './admin.js';
+import { adminAssetRoutes } from './admin-assets/admin-assets.routes.js';
+import { apiV1Routes } from './api-keys/api-v1.routes.js';
 import type { AdminAuthOptions } from './auth/auth.routes.js';
 import { chatRoutes } from './chat/chat.routes.js';
 import type { Config } from './config.js';
@@ -11,6 +13,8 @@ import { widgetCors, widgetErrorCors } from './http/cors.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { createInFlight, type InFlight } from './http/in-flight.js';
 import { jsonBody } from './http/json-body.js';
+import { subprocessorRoutes } from './legal/legal.routes.js';
+import { loadLegalDocuments } from './legal/legal.service.js';
 import { createRateLimits } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -49,16 +53,21 @@ export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefi
   app.use(securityHeaders(publicUrl));
   app.use(healthRoutes(db, latestVersion(loadMigrations())));
   app.use(widgetAssetRoutes({ widgetDir, releaseDir: config.releaseDir }));
+  app.use(adminAssetRoutes());
   app.use('/api', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
   app.use('/api/widget', widgetCors);
   app.use('/api', jsonBody(JSON_BODY_LIMIT));
+  // Read once: a bad LEGAL_DIR stops the start with the file named.
+  const legal = loadLegalDocuments(config.legal);
   const provider = mistralProvider({ serverUrl: config.mistral.serverUrl });
   const widget = { config, db, logger, inFlight, provider, limits: createRateLimits({ redis, prefix: rateLimitPrefix }) };
   app.use('/api/widget', widgetSessionRoutes(widget), chatRoutes(widget), widgetErrorCors);
-  app.use('/api/admin', adminRoutes({ config, db, logger, publicUrl, provider, redis, rateLimitPrefix, options: adminAuth }));
+  app.use('/api/admin', adminRoutes({ config, db, logger, publicUrl, provider, legal, redis, rateLimitPrefix, options: adminAuth }));
+  app.use('/api/v1', apiV1Routes({ db, redis, rateLimitPrefix }));
+  app.use(subprocessorRoutes(legal));
   app.use(notFound);
   app.use(errorHandler);
   return app;

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { loadOrCreateDevKeyrings } from './keys/dev-keyrings.js';
 import { parseKeyring, type Keyring } from './keys/keyring.js';
+import { legalConfig, type LegalConfig } from './legal/legal-config.js';
 
 /** The runtime role's login name on PostgreSQL; migrations create it. */
 export const RUNTIME_ROLE = 'parley_app';
@@ -62,6 +63,16 @@ const envSchema = z.object({
   DEMO: optional(z.enum(['on', 'off'])),
   /** Port of the demo host page; default PORT + 1 (0 when PORT is 0). */
   DEMO_PORT: optional(z.coerce.number().int().min(0).max(65535)),
+  /** The legal entity running this server, named in the TOMs, DPA and sub-processor list. */
+  LEGAL_OPERATOR_NAME: optional(z.string().trim().min(1).max(300)),
+  /** Where customers and data subjects write about data protection. */
+  LEGAL_OPERATOR_CONTACT: optional(z.string().trim().min(1).max(300)),
+  /** Who hosts the server, database and backups. */
+  LEGAL_HOSTING_PROVIDER: optional(z.string().trim().min(1).max(300)),
+  /** Where they are hosted, e.g. "Germany (EU)". */
+  LEGAL_HOSTING_LOCATION: optional(z.string().trim().min(1).max(300)),
+  /** A directory whose toms.md, dpa.md and subprocessors.json replace the built-in ones. */
+  LEGAL_DIR: optional(z.string().min(1)),
   /** production makes keyrings and PUBLIC_URL mandatory. */
   NODE_ENV: optional(z.enum(['development', 'production', 'test'])).default('development'),
 });
@@ -86,6 +97,8 @@ export interface Config {
   retentionIntervalMinutes: number;
   /** The demo host page and its workspace; undefined when off. */
   demo: { port: number } | undefined;
+  /** What the legal pages say about the operator (server/legal/). */
+  legal: LegalConfig;
   logLevel: string;
   env: 'development' | 'production' | 'test';
   /** Values that must never appear in a log line. */
@@ -134,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: (e.DEMO ?? (e.NODE_ENV === 'development' ? 'on' : 'off')) === 'on'
       ? { port: e.DEMO_PORT ?? (e.PORT === 0 || e.PORT === 65535 ? 0 : e.PORT + 1) }
       : undefined,
+    legal: legalConfig(e),
     logLevel: e.LOG_LEVEL,
     env: e.NODE_ENV,
     secrets: [masterText, tokenText, e.MISTRAL_API_KEY, e.DATABASE_URL, e.DATABASE_RUNTIME_URL, e.REDIS_URL]

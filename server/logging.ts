@@ -21,6 +21,8 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/\b(Bearer)\s+[A-Za-z0-9\-._~+/]+=*/gi, `$1 ${REDACTED}`],
   [/(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{16,}/g, REDACTED],
   [/AGE-SECRET-KEY-1[0-9A-Za-z]+/g, REDACTED],
+  // Parley API keys (server/api-keys/): the 12-character display prefix alone is left readable.
+  [/(?<![A-Za-z0-9_-])pk_live_[A-Za-z0-9_-]{16,}/g, REDACTED],
   // Mistral keys are bare 32-char alphanumerics; requiring a digit and a letter spares plain words.
   [/(?<![A-Za-z0-9])(?=[A-Za-z0-9]{32}(?![A-Za-z0-9]))(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{32}/g, REDACTED],
 ];

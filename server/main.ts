@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   const where = config.database.kind === 'pglite' ? `embedded database in ${config.database.dir}` : 'PostgreSQL';
-  const lines = [`Parley is running (${where})`, `  Server:     ${running.url}/`];
+  const lines = [`Parley is running (${where})`, `  Server:     ${running.url}/`, `  Admin panel: ${running.url}/admin/`];
   if (demo) lines.push(`  Demo page:  ${demo.url}/`);
   lines.push(`  Health:     ${running.url}/healthz`, `  Readiness:  ${running.url}/readyz`);
   if (demo && !config.mistral.apiKey) {

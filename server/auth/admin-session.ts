@@ -11,6 +11,11 @@ declare global {
     interface Request {
       /** The signed-in admin, when the session cookie names a live session. */
       admin?: AdminContext;
+      /**
+       * A session that still owes its second factor. Never in `admin`: such a session
+       * is good only for POST /auth/mfa/verify and sign-out.
+       */
+      pendingMfa?: AdminContext;
     }
   }
 }
@@ -20,7 +25,8 @@ export function adminSession(db: Db): RequestHandler {
   return async (req, res, next) => {
     const token = readSessionCookie(req.headers.cookie);
     const ctx = token ? await authenticate({ db }, token) : undefined;
-    if (ctx) {
+    if (ctx?.mfaPending) req.pendingMfa = ctx;
+    else if (ctx) {
       req.admin = ctx;
       if (ctx.refreshed) setSessionCookie(res, ctx.token);
     }
@@ -63,7 +69,8 @@ export function sameOrigin(publicUrl: string): RequestHandler {
 export function csrfToken(options: { tokenKeys: Keyring; originOnly: ReadonlySet<string> }): RequestHandler {
   return (req, _res, next) => {
     if (!UNSAFE.has(req.method) || options.originOnly.has(req.path)) return next();
-    const admin = requireAdmin(req.admin);
+    // A pending session has a CSRF token too (from sign-in), for verify and sign-out.
+    const admin = requireAdmin(req.admin ?? req.pendingMfa);
     if (!verifyCsrfToken(options.tokenKeys, admin.token, req.header('x-csrf-token'))) throw csrfFailed();
     next();
   };

@@ -10,6 +10,8 @@ export interface AccountRow {
   display_name: string | null;
   password_hash: string;
   created_at: Date;
+  /** Set once TOTP is confirmed (migration 0006); null without MFA. */
+  mfa_enabled_at: Date | null;
 }
 
 export interface SessionRow {
@@ -17,9 +19,12 @@ export interface SessionRow {
   account_id: string;
   last_seen_at: Date;
   expires_at: Date;
+  /** The password was right, the second factor is still owed. */
+  mfa_pending: boolean;
 }
 
-const ACCOUNT_COLUMNS = 'id, email, display_name, password_hash, created_at';
+const ACCOUNT_COLUMNS = 'id, email, display_name, password_hash, created_at, mfa_enabled_at';
+const SESSION_COLUMNS = 'id, account_id, last_seen_at, expires_at, mfa_pending';
 
 /** The new account, or undefined when the email (in any case) is taken. */
 export async function insertAccount(db: Db, email: string, displayName: string | null, passwordHash: string): Promise<AccountRow | undefined> {
@@ -47,14 +52,17 @@ export async function findAccount(db: Db, id: string): Promise<AccountRow | unde
   });
 }
 
-export async function insertSession(db: Db, s: { accountId: string; tokenHash: Buffer; ttlMs: number; ip: string; userAgent: string | null }): Promise<SessionRow> {
+export async function insertSession(
+  db: Db,
+  s: { accountId: string; tokenHash: Buffer; ttlMs: number; ip: string; userAgent: string | null; mfaPending?: boolean },
+): Promise<SessionRow> {
   return withoutTenant(db, async (q) => {
     // Expired sessions of this account go when it opens a new one.
     await q.query('DELETE FROM admin_sessions WHERE account_id = $1 AND expires_at <= now()', [s.accountId]);
     const { rows } = await q.query<SessionRow>(
-      `INSERT INTO admin_sessions (account_id, token_hash, expires_at, ip, user_agent)
-       VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5) RETURNING id, account_id, last_seen_at, expires_at`,
-      [s.accountId, s.tokenHash, s.ttlMs / 1000, s.ip, s.userAgent],
+      `INSERT INTO admin_sessions (account_id, token_hash, expires_at, ip, user_agent, mfa_pending)
+       VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5, $6) RETURNING ${SESSION_COLUMNS}`,
+      [s.accountId, s.tokenHash, s.ttlMs / 1000, s.ip, s.userAgent, s.mfaPending ?? false],
     );
     return rows[0]!;
   });
@@ -63,7 +71,7 @@ export async function insertSession(db: Db, s: { accountId: string; tokenHash: B
 export async function findLiveSession(db: Db, tokenHash: Buffer): Promise<SessionRow | undefined> {
   return withoutTenant(db, async (q) => {
     const { rows } = await q.query<SessionRow>(
-      'SELECT id, account_id, last_seen_at, expires_at FROM admin_sessions WHERE token_hash = $1 AND expires_at > now()',
+      `SELECT ${SESSION_COLUMNS} FROM admin_sessions WHERE token_hash = $1 AND expires_at > now()`,
       [tokenHash],
     );
     return rows[0];

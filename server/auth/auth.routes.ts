@@ -12,7 +12,9 @@ import { presentAccount, presentSession } from './auth.presenter.js';
 import { changePasswordBody, resetConfirmBody, resetRequestBody, signInBody, signUpBody } from './auth.schema.js';
 import * as auth from './auth.service.js';
 import type { Mailer } from './mailer.js';
+import { mfaRoutes } from './mfa.routes.js';
 import { dummyHash } from './password.js';
+import { withRetryAfter } from './retry-after.js';
 import { csrfToken } from './session-token.js';
 import { createSignInThrottle, type SignInThrottleOptions } from './sign-in-throttle.js';
 
@@ -44,7 +46,7 @@ export function adminGuards(config: Config, db: Db, publicUrl: string): RequestH
   return [sameOrigin(publicUrl), adminSession(db), requireCsrfToken({ tokenKeys: config.tokenKeys, originOnly: ORIGIN_ONLY })];
 }
 
-/** /api/admin/auth: sign-up, sign-in, sessions, passwords. */
+/** /api/admin/auth: sign-up, sign-in, sessions, passwords, MFA. */
 export function authRoutes({ config, db, logger, publicUrl, mailer, redis, rateLimitPrefix, options = {} }: AuthRouteDeps): Router {
   const prefix = rateLimitPrefix ?? DEFAULT_RATE_LIMIT_PREFIX;
   const deps: auth.AuthDeps = {
@@ -58,7 +60,9 @@ export function authRoutes({ config, db, logger, publicUrl, mailer, redis, rateL
   // Computed now, so the first unknown email costs no more than any other.
   void dummyHash();
   const perIp = hourlyLimiter(`${prefix}:admin-auth:ip`, options.perIpPerHour ?? 20, redis);
-  return accountRoutes(deps, perIp);
+  const router = accountRoutes(deps, perIp);
+  router.use('/mfa', mfaRoutes({ ...deps, masterKeys: config.masterKeys }));
+  return router;
 }
 
 function accountRoutes(deps: auth.AuthDeps, perIp: RateLimiterAbstract): Router {
@@ -76,16 +80,19 @@ function accountRoutes(deps: auth.AuthDeps, perIp: RateLimiterAbstract): Router 
     const body = parseInput(signInBody, req.body ?? {}, 'invalid_body');
     const result = await withRetryAfter(res, auth.signIn(deps, body, info(req)));
     setSessionCookie(res, result.token);
-    res.json(presentSession(result.account, result.expiresAt, result.csrfToken));
+    // The pending session's CSRF token comes along, for POST /auth/mfa/verify.
+    if (result.mfaRequired) res.json({ mfaRequired: true, csrfToken: result.csrfToken });
+    else res.json(presentSession(result.account, result.expiresAt, result.csrfToken));
   });
 
   router.post('/sign-out', async (req, res) => {
-    await auth.signOut(deps, requireAdmin(req.admin), info(req));
+    await auth.signOut(deps, requireAdmin(req.admin ?? req.pendingMfa), info(req));
     clearSessionCookie(res);
     res.status(204).end();
   });
 
   router.get('/session', (req, res) => {
+    if (!req.admin && req.pendingMfa) throw new HttpError(401, 'mfa_pending', 'Enter the code from your authenticator app to finish signing in.');
     const admin = requireAdmin(req.admin);
     res.json(presentSession(admin.account, admin.expiresAt, csrfToken(deps.tokenKeys, admin.token)));
   });
@@ -112,15 +119,6 @@ function accountRoutes(deps: auth.AuthDeps, perIp: RateLimiterAbstract): Router 
   });
 
   return router;
-}
-
-async function withRetryAfter<T>(res: Response, work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (err instanceof auth.TooManyAttempts) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
-    throw err;
-  }
 }
 
 function hourlyLimiter(keyPrefix: string, points: number, redis: Redis | undefined): RateLimiterAbstract {

@@ -10,6 +10,8 @@ import { csrfToken, newToken, SESSION_TOUCH_MS, SESSION_TTL_MS, tokenHash } from
 import type { SignInThrottle } from './sign-in-throttle.js';
 
 export const RESET_TTL_MS = 60 * 60_000;
+/** A session that still owes its second factor lives this long, without sliding. */
+export const MFA_PENDING_TTL_MS = 10 * 60_000;
 
 export interface AuthDeps {
   db: Db;
@@ -37,6 +39,8 @@ export interface AdminContext {
   expiresAt: Date;
   /** The expiry slid forward on this request; the cookie is sent again. */
   refreshed: boolean;
+  /** Password right, TOTP still owed: good only for POST /auth/mfa/verify and sign-out. */
+  mfaPending: boolean;
 }
 
 export interface RequestInfo {
@@ -55,8 +59,18 @@ export class TooManyAttempts extends HttpError {
 const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'The email or password is not correct.');
 const weakPassword = (message: string) => new HttpError(400, 'weak_password', message);
 
-// MFA arrives with migration 0006; until then no account has it.
-const toAccount = (row: repo.AccountRow): Account => ({ id: row.id, email: row.email, name: row.display_name, createdAt: row.created_at, mfaEnabled: false });
+export const toAccount = (row: repo.AccountRow): Account => ({
+  id: row.id,
+  email: row.email,
+  name: row.display_name,
+  createdAt: row.created_at,
+  mfaEnabled: row.mfa_enabled_at !== null,
+});
+
+/** Signed in, or (with MFA on) half signed in: `token` names a pending session until POST /auth/mfa/verify. */
+export type SignInResult =
+  | { mfaRequired: false; account: Account; token: string; expiresAt: Date; csrfToken: string }
+  | { mfaRequired: true; token: string; csrfToken: string };
 
 export async function signUp(deps: AuthDeps, input: { email: string; password: string; name?: string | undefined }): Promise<Account> {
   const problem = passwordProblem(input.password, input.email);
@@ -67,7 +81,7 @@ export async function signUp(deps: AuthDeps, input: { email: string; password: s
   return toAccount(row);
 }
 
-export async function signIn(deps: AuthDeps, input: { email: string; password: string }, info: RequestInfo) {
+export async function signIn(deps: AuthDeps, input: { email: string; password: string }, info: RequestInfo): Promise<SignInResult> {
   const keys = { email: input.email, ip: info.ip };
   const waitMs = await deps.throttle.attempt(keys);
   if (waitMs > 0) throw new TooManyAttempts(waitMs);
@@ -83,6 +97,7 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
     });
     throw invalidCredentials();
   }
+  if (row.mfa_enabled_at) return mfaChallenge(deps, row, info);
   await deps.throttle.succeeded(keys);
   const token = newToken();
   const session = await repo.insertSession(deps.db, {
@@ -93,7 +108,26 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
     userAgent: info.userAgent?.slice(0, 500) ?? null,
   });
   await repo.insertPlatformEvent(deps.db, { actor: `account:${row.id}`, action: 'auth.sign_in', target: `session:${session.id}`, details: { ip: info.ip } });
-  return { account: toAccount(row), token, expiresAt: session.expires_at, csrfToken: csrfToken(deps.tokenKeys, token) };
+  return { mfaRequired: false, account: toAccount(row), token, expiresAt: session.expires_at, csrfToken: csrfToken(deps.tokenKeys, token) };
+}
+
+/**
+ * The password was right and the account has MFA: a pending session. The throttle is
+ * not reset here but only once the code is right, so knowing the password does not buy
+ * fresh guesses at the code.
+ */
+async function mfaChallenge(deps: AuthDeps, row: repo.AccountRow, info: RequestInfo): Promise<SignInResult> {
+  const token = newToken();
+  const session = await repo.insertSession(deps.db, {
+    accountId: row.id,
+    tokenHash: tokenHash(token),
+    ttlMs: MFA_PENDING_TTL_MS,
+    ip: info.ip,
+    userAgent: info.userAgent?.slice(0, 500) ?? null,
+    mfaPending: true,
+  });
+  await repo.insertPlatformEvent(deps.db, { actor: `account:${row.id}`, action: 'auth.mfa_challenged', target: `session:${session.id}`, details: { ip: info.ip } });
+  return { mfaRequired: true, token, csrfToken: csrfToken(deps.tokenKeys, token) };
 }
 
 /** The signed-in account behind a session cookie, sliding its expiry at most once a minute. */
@@ -104,13 +138,14 @@ export async function authenticate(deps: Pick<AuthDeps, 'db'>, token: string): P
   if (!row) return undefined;
   let expiresAt = session.expires_at;
   let refreshed = false;
+  if (session.mfa_pending) return { account: toAccount(row), sessionId: session.id, token, expiresAt, refreshed, mfaPending: true };
   if (Date.now() - session.last_seen_at.getTime() >= SESSION_TOUCH_MS) {
     const next = await repo.touchSession(deps.db, session.id, SESSION_TTL_MS);
     if (!next) return undefined;
     expiresAt = next;
     refreshed = true;
   }
-  return { account: toAccount(row), sessionId: session.id, token, expiresAt, refreshed };
+  return { account: toAccount(row), sessionId: session.id, token, expiresAt, refreshed, mfaPending: false };
 }
 
 export async function signOut(deps: AuthDeps, ctx: AdminContext, info: RequestInfo): Promise<void> {

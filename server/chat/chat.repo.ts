@@ -1,4 +1,4 @@
-import type { Db } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { withTenant } from '../db/tenant.js';
 
 export interface ConversationRow {
@@ -143,19 +143,32 @@ export async function deleteOwnConversation(
 ): Promise<{ messages: number } | undefined> {
   const { workspaceId, visitorId, conversationId } = ids;
   return withTenant(db, workspaceId, async (q) => {
-    // Locked first, so no message lands between counting and deleting.
-    const own = await q.query(`${OWN_CONVERSATION} FOR UPDATE`, [workspaceId, conversationId, visitorId]);
-    if (own.rows.length === 0) return undefined;
-    const { rows: [count] } = await q.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM messages WHERE workspace_id = $1 AND conversation_id = $2',
-      [workspaceId, conversationId],
-    );
-    await q.query('DELETE FROM conversations WHERE workspace_id = $1 AND id = $2 AND visitor_id = $3', [workspaceId, conversationId, visitorId]);
+    const deleted = await deleteConversationRows(q, workspaceId, conversationId, visitorId);
+    if (!deleted) return undefined;
     await q.query(
       `INSERT INTO audit_events (workspace_id, actor_label, action, target_type, target_id, after)
        VALUES ($1, 'visitor', 'conversation.deleted_by_visitor', 'conversation', $2, jsonb_build_object('messages', $3::int))`,
-      [workspaceId, conversationId, count!.n],
+      [workspaceId, conversationId, deleted.messages],
     );
-    return { messages: count!.n };
+    return deleted;
   });
+}
+
+/**
+ * Deletes one conversation (its messages cascade) in the caller's tenant transaction and counts its messages;
+ * only the given visitor's when visitorId is set (the admin panel passes none). Undefined when there is no
+ * such conversation. The row is locked first, so no message lands between counting and deleting, and a reply
+ * still streaming waits in insertAssistantMessage's FOR KEY SHARE and then stores nothing.
+ */
+export async function deleteConversationRows(q: Queryable, workspaceId: string, conversationId: string, visitorId?: string): Promise<{ messages: number } | undefined> {
+  const target = 'workspace_id = $1 AND id = $2 AND ($3::uuid IS NULL OR visitor_id = $3::uuid)';
+  const params = [workspaceId, conversationId, visitorId ?? null];
+  const found = await q.query(`SELECT 1 FROM conversations WHERE ${target} FOR UPDATE`, params);
+  if (found.rows.length === 0) return undefined;
+  const { rows: [count] } = await q.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM messages WHERE workspace_id = $1 AND conversation_id = $2',
+    [workspaceId, conversationId],
+  );
+  await q.query(`DELETE FROM conversations WHERE ${target}`, params);
+  return { messages: count!.n };
 }

@@ -22,6 +22,13 @@ export class MigrationChangedError extends Error {
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 const FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+/** The bookkeeping table's definition; the embedded backup (scripts/backup/dump.ts) writes it too. */
+export const MIGRATIONS_TABLE = `schema_migrations (
+  version     integer PRIMARY KEY,
+  name        text NOT NULL,
+  checksum    text NOT NULL,
+  applied_at  timestamptz NOT NULL DEFAULT now()
+)`;
 // Any constant works; it only has to be the same in every Parley process.
 const LOCK_KEY = 7_046_111_001;
 
@@ -49,12 +56,7 @@ export function latestVersion(migrations: readonly Migration[]): number {
 export async function migrate(db: Db, migrations: readonly Migration[] = loadMigrations()): Promise<{ applied: number[]; version: number }> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
-    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version     integer PRIMARY KEY,
-      name        text NOT NULL,
-      checksum    text NOT NULL,
-      applied_at  timestamptz NOT NULL DEFAULT now()
-    )`);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE}`);
     const { rows } = await tx.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations ORDER BY version');
     const known = latestVersion(migrations);
     const current = rows.at(-1)?.version ?? 0;

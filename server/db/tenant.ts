@@ -138,3 +138,33 @@ function guarded(tx: Tx): Queryable {
     },
   };
 }
+
+/** An API key as a server-to-server request finds it, before its workspace is known. */
+export interface ApiKeyLookup {
+  id: string;
+  workspaceId: string;
+  scope: 'read' | 'write';
+  prefix: string;
+  keyHash: Uint8Array;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/**
+ * The API key whose SHA-256 is keyHash, or undefined. Runs as the runtime role with only
+ * `app.api_key_hash` set, which shows that one api_keys row, read-only (migration 0007);
+ * everything the key then does runs in withTenant(workspaceId).
+ */
+export async function findApiKey(db: Db, keyHash: Uint8Array): Promise<ApiKeyLookup | undefined> {
+  return db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
+    await tx.query("SELECT set_config('app.api_key_hash', $1, true)", [Buffer.from(keyHash).toString('hex')]);
+    const { rows } = await tx.query<ApiKeyLookup>(
+      `SELECT id, workspace_id AS "workspaceId", scope, prefix, key_hash AS "keyHash",
+              last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"
+         FROM api_keys WHERE key_hash = $1`,
+      [keyHash],
+    );
+    return rows[0];
+  });
+}

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { originMatches } from './allowed-origins.js';
 import { HttpError } from './errors.js';
 
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
@@ -10,10 +11,13 @@ export function normaliseOrigin(value: string | undefined): string | undefined {
   return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
 }
 
-/** Exact scheme, host and port, after normalising both sides (case, default ports). */
+/**
+ * Exact scheme, host and port, after normalising both sides (case, default ports); an
+ * entry `scheme://*.domain[:port]` allows every subdomain of domain (server/http/allowed-origins.ts).
+ */
 export function isOriginAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
   const wanted = normaliseOrigin(origin);
-  return wanted !== undefined && allowed.some((entry) => normaliseOrigin(entry) === wanted);
+  return wanted !== undefined && allowed.some((entry) => normaliseOrigin(entry) === wanted || originMatches(wanted, entry));
 }
 
 /**

@@ -9,10 +9,13 @@ export interface MistralOptions {
   firstByteTimeoutMs?: number;
   /** Longest silence between two events once the reply has started. */
   idleTimeoutMs?: number;
+  /** How long checking a key (listing models) may take. */
+  checkTimeoutMs?: number;
 }
 
 export const FIRST_BYTE_TIMEOUT_MS = 30_000;
 export const IDLE_TIMEOUT_MS = 30_000;
+export const CHECK_TIMEOUT_MS = 10_000;
 const DETAIL_CHARS = 300;
 
 /** Mistral's chat completions through the official SDK, streamed. */
@@ -70,7 +73,23 @@ export function mistralProvider(options: MistralOptions): ChatProvider {
     yield { type: 'done', usage };
   }
 
-  return { name: 'mistral', stream };
+  /** Lists the key's models: the cheapest call that proves Mistral accepts the key. */
+  async function checkKey(apiKey: string, signal: AbortSignal): Promise<void> {
+    const checkMs = options.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(checkMs);
+    try {
+      const client = new Mistral({ apiKey, serverURL: options.serverUrl });
+      await client.models.list(undefined, { signal: AbortSignal.any([signal, timeout]), retries: { strategy: 'none' } });
+    } catch (err) {
+      // A 2xx whose body the SDK cannot parse still means the key was accepted.
+      if (err instanceof MistralError && err.statusCode >= 200 && err.statusCode < 300) return;
+      if (signal.aborted) throw new ProviderError('aborted', 'cancelled by the caller');
+      if (timeout.aborted) throw new ProviderError('timeout', `no answer within ${checkMs} ms`);
+      throw classify(err, apiKey);
+    }
+  }
+
+  return { name: 'mistral', stream, checkKey };
 }
 
 function textOf(event: CompletionEvent): string {

@@ -27,6 +27,12 @@ export interface ChatProvider {
   readonly name: string;
   /** Streams a reply; ends with a `done` event or throws a ProviderError. */
   stream(request: ChatRequest): AsyncIterable<ChatStreamEvent>;
+  /**
+   * Resolves when the provider accepts apiKey (a cheap authenticated read); otherwise
+   * throws a ProviderError: `auth` when it refuses the key, anything else when it could
+   * not say.
+   */
+  checkKey(apiKey: string, signal: AbortSignal): Promise<void>;
 }
 
 export type ProviderFailure =

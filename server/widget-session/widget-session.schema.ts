@@ -17,13 +17,18 @@ export const sessionBody = z.object({
   visitor: z.object({ id: z.string().max(100), secret: z.string().max(200) }).optional(),
 });
 
-const DEFAULT_THEME = { color: '#2563eb', position: 'right', mode: 'auto' } as const;
+export const DEFAULT_THEME = { color: '#2563eb', position: 'right', mode: 'auto' } as const;
+
+/** The widget's accent colour, `#rrggbb`; the admin settings validate with it too. */
+export const themeColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, { error: 'must be a colour like #2563eb' });
+/** Which bottom corner the launcher sits in. */
+export const THEME_POSITIONS = ['right', 'left'] as const;
 
 /** widget_settings.theme, with a default for every missing or invalid field. */
 export const themeSchema = z
   .object({
-    color: z.string().regex(/^#[0-9a-fA-F]{6}$/).catch(DEFAULT_THEME.color),
-    position: z.enum(['right', 'left']).catch(DEFAULT_THEME.position),
+    color: themeColor.catch(DEFAULT_THEME.color),
+    position: z.enum(THEME_POSITIONS).catch(DEFAULT_THEME.position),
     mode: z.enum(['auto', 'light', 'dark']).catch(DEFAULT_THEME.mode),
   })
   .catch({ ...DEFAULT_THEME });

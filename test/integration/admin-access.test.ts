@@ -10,6 +10,7 @@ import type { AdminFeatureDeps } from '../../server/workspaces/workspace-routes.
 import { ROLES, atLeast, type Role } from '../../server/workspaces/roles.js';
 import { ADMIN_TEST_OPTIONS, addMember, errorCode, memoryMailer, newAdmin, newWorkspace, type AdminClient } from '../support/admin.js';
 import { databaseKinds } from '../support/databases.js';
+import { ownerQuery } from '../support/owner-query.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 // Only method, path and role are read; no handler runs.
@@ -36,10 +37,12 @@ for (const kind of databaseKinds) {
     });
     after(() => server?.stop());
 
+    // Read as the owner, past row security: on PostgreSQL server.db is the runtime role.
     const snapshot = async () => {
-      const tables = ['workspaces', 'memberships', 'invitations', 'widget_settings', 'provider_keys', 'api_keys', 'conversations', 'messages', 'visitors'];
+      const tables = ['workspaces', 'memberships', 'invitations', 'widget_settings', 'provider_keys', 'api_keys', 'conversations', 'messages', 'visitors', 'audit_events'];
       const counts: Record<string, unknown> = {};
-      for (const t of tables) counts[t] = (await server.db.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS h FROM ${t} x`)).rows[0];
+      for (const t of tables) counts[t] = (await ownerQuery(server, `SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS h FROM ${t} x`)).rows[0];
+      assert.ok((counts.memberships as { n: number }).n >= 5, 'the snapshot sees the rows it guards');
       return counts;
     };
 

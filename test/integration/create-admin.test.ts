@@ -34,7 +34,7 @@ for (const kind of databaseKinds) {
         [['--email', 'weak@example.test', '--password-stdin'], /password: .*commonly used/],
         [['--bogus'], /Unknown option/],
       ] as const) {
-        const refused = await runToExit([...CREATE_ADMIN, ...args], env, args.includes('--password-stdin') ? 'password123!\n' : undefined);
+        const refused = await runToExit([...CREATE_ADMIN, ...args], env, (args as readonly string[]).includes('--password-stdin') ? 'password123!\n' : undefined);
         assert.equal(refused.code, 1, refused.output);
         assert.match(refused.output, message);
         assert.ok(!refused.output.includes('    at '), 'no stack trace');

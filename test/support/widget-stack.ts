@@ -55,6 +55,7 @@ export async function startWidgetStack(kind: DatabaseKind, { releaseDir, ...opti
   }
 }
 
-async function closeAll(items: { close(): Promise<void> }[]): Promise<void> {
+/** Closes what was started, newest first, ignoring failures (a test already failed). */
+export async function closeAll(items: { close(): Promise<void> }[]): Promise<void> {
   for (const item of items.reverse()) await item.close().catch(() => undefined);
 }

@@ -1,0 +1,122 @@
+import type pg from 'pg';
+import type { Queryable } from '../../server/db/db.js';
+import { latestVersion, loadMigrations } from '../../server/db/migrate.js';
+import { BackupError } from './config.js';
+
+/** What a backup holds, written as its last line and checked by every restore before it commits. */
+export interface Manifest {
+  format: 1;
+  driver: 'postgres' | 'pglite';
+  schemaVersion: number;
+  createdAt: string;
+  /** Per table in schema public: `rows:checksum` (fingerprint()). */
+  tables: Record<string, string>;
+}
+
+const TRAILER = '-- parley-backup-manifest: ';
+
+export function manifestLine(m: Manifest): string {
+  return `${TRAILER}${JSON.stringify(m)}\n`;
+}
+
+/** The manifest in the last lines of a plaintext dump, or undefined. */
+export function parseManifest(tail: string): Manifest | undefined {
+  const line = tail.split('\n').reverse().find((l) => l.startsWith(TRAILER));
+  if (!line) return undefined;
+  const m = JSON.parse(line.slice(TRAILER.length)) as Manifest;
+  return m.format === 1 && typeof m.tables === 'object' ? m : undefined;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * The SQL giving one table's fingerprint: its row count and an order-independent sum
+ * of each row's md5, so it needs no sort and no memory however large the table.
+ * Rows print timestamps in the session's TimeZone: callers set it to UTC.
+ */
+export function fingerprintSql(table: string): string {
+  return `SELECT count(*)::text || ':' || coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::int8::numeric), 0)::text AS fp FROM public.${quoteIdent(table)} t`;
+}
+
+/** Tables of schema public, parents before children (foreign keys), so data loads in order. */
+export async function listTables(q: Queryable): Promise<string[]> {
+  const { rows: tables } = await q.query<{ name: string }>(
+    "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY c.relname",
+  );
+  const { rows: edges } = await q.query<{ child: string; parent: string }>(
+    `SELECT c.relname AS child, p.relname AS parent FROM pg_constraint k
+       JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE k.contype = 'f' AND n.nspname = 'public' AND k.conrelid <> k.confrelid`,
+  );
+  const ordered: string[] = [];
+  const pending = new Set(tables.map((t) => t.name));
+  while (pending.size > 0) {
+    const ready = [...pending].filter((t) => !edges.some((e) => e.child === t && pending.has(e.parent)));
+    if (ready.length === 0) throw new BackupError(`foreign keys form a cycle between ${[...pending].join(', ')}`);
+    for (const t of ready) {
+      ordered.push(t);
+      pending.delete(t);
+    }
+  }
+  return ordered;
+}
+
+/** Every public table's fingerprint, read in the caller's snapshot. */
+export async function fingerprints(q: Queryable): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  for (const table of await listTables(q)) {
+    const { rows } = await q.query<{ fp: string }>(fingerprintSql(table));
+    result[table] = rows[0]!.fp;
+  }
+  return result;
+}
+
+export async function schemaVersionOf(q: Queryable): Promise<number> {
+  const { rows } = await q.query<{ exists: boolean }>("SELECT to_regclass('public.schema_migrations') IS NOT NULL AS exists");
+  if (!rows[0]?.exists) return 0;
+  const { rows: v } = await q.query<{ version: number }>('SELECT coalesce(max(version), 0)::int AS version FROM public.schema_migrations');
+  return v[0]?.version ?? 0;
+}
+
+/** Tables with a workspace_id column whose row-level security is not both enabled and forced. */
+export async function tablesWithoutForcedRls(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind = 'r'
+        AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'workspace_id' AND NOT a.attisdropped)
+        AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
+      ORDER BY 1`,
+  );
+  return rows.map((r) => r.name);
+}
+
+/** A pg client as the Queryable the rest of this folder uses. */
+export function queryable(client: pg.Client | pg.PoolClient): Queryable {
+  return {
+    query: async <R>(sql: string, params?: readonly unknown[]) => {
+      const r = await client.query(sql, params as unknown[] | undefined);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
+    },
+  };
+}
+
+/** Compares a restored database with its backup's manifest; throws naming the first table that differs. */
+export function compareManifest(expected: Manifest, actual: Record<string, string>): void {
+  for (const [table, fp] of Object.entries(expected.tables)) {
+    if (actual[table] === undefined) throw new BackupError(`verification failed: table ${table} is missing after the restore`);
+    if (actual[table] !== fp) {
+      throw new BackupError(`verification failed: table ${table} has ${actual[table].split(':')[0]} rows (checksum ${actual[table].split(':')[1]}), the backup ${fp.split(':')[0]} (checksum ${fp.split(':')[1]})`);
+    }
+  }
+}
+
+/** A backup from a newer Parley has a schema this code cannot run; refuse it before anything is committed. */
+export function assertRestorable(m: Manifest): void {
+  const latest = latestVersion(loadMigrations());
+  if (m.schemaVersion > latest) {
+    throw new BackupError(`the backup's schema is at version ${m.schemaVersion}, newer than this Parley's ${latest}: restore it with the Parley version that made it`);
+  }
+}
