@@ -35,9 +35,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   const where = config.database.kind === 'pglite' ? `embedded database in ${config.database.dir}` : 'PostgreSQL';
-  const lines = [`Parley is running (${where})`, `  Server:     ${running.url}/`, `  Admin panel: ${running.url}/admin/`];
-  if (demo) lines.push(`  Demo page:  ${demo.url}/`);
-  lines.push(`  Health:     ${running.url}/healthz`, `  Readiness:  ${running.url}/readyz`);
+  const lines = [`Parley is running (${where})`, `  Server:       ${running.url}/`, `  Admin panel:  ${running.url}/admin/`];
+  if (demo) lines.push(`  Demo page:    ${demo.url}/`);
+  lines.push(`  Health:       ${running.url}/healthz`, `  Readiness:    ${running.url}/readyz`);
   if (demo && !config.mistral.apiKey) {
     lines.push('', 'No MISTRAL_API_KEY is set: the demo widget will say no model is configured.', 'Set MISTRAL_API_KEY, or run `npm run dev` to chat with a local stand-in for Mistral.');
   }

@@ -32,6 +32,12 @@ describe('npm start', () => {
         const serverStarted = Date.now() - ready;
         assert.ok(serverStarted < 30_000);
         assert.match(server.output(), /Parley is running/);
+        // The banner names the admin panel, and it is there.
+        const admin = /Admin panel:\s+(http:\/\/\S+)/.exec(server.output())![1]!;
+        assert.equal(admin, `${server.url}/admin/`);
+        const panel = await fetch(admin);
+        assert.equal(panel.status, 200);
+        assert.match(await panel.text(), /<script type="module" crossorigin src="\/admin\/assets\/[^"]+\.js"><\/script>/);
       } finally {
         assert.equal(await server.stop(), 0, 'SIGTERM stops it cleanly');
         await database.drop();
