@@ -26,11 +26,12 @@ export interface AuditPage {
 }
 
 /**
- * Sign-ins are per account; these are the ones a workspace's admins see (see
- * audit.service.ts): signed in, wrong password, and a wrong second factor while signing
- * in (not while turning MFA on or off).
+ * Account events are per account; these are the ones a workspace's admins see (see
+ * audit.service.ts): signed in, wrong password, a wrong second factor while signing in
+ * (not while turning MFA on or off), and changes to the account's second factor.
  */
-const SIGN_IN_EVENTS = `(p.action IN ('auth.sign_in', 'auth.sign_in_failed')
+const SIGN_IN_EVENTS = `(p.action IN ('auth.sign_in', 'auth.sign_in_failed', 'auth.mfa_enabled', 'auth.mfa_disabled',
+                                   'auth.mfa_recovery_codes_regenerated', 'auth.mfa_recovery_code_used')
                         OR (p.action = 'auth.mfa_failed' AND p.details ->> 'step' = 'sign_in'))`;
 
 // The workspace's own events, then its current members' sign-ins and failed sign-ins since

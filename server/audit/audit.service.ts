@@ -10,7 +10,7 @@ import * as repo from './audit.repo.js';
  * Sign-ins are per account, not per workspace: auth writes them once, to
  * platform_audit_events (actor `account:<id>`). Rather than copying each one into every
  * workspace the account belongs to, the workspace's log reads them from there: its
- * current members' sign-ins and failed sign-ins since they joined, shown next to the
+ * current members' sign-ins, failed sign-ins and MFA changes since they joined, shown next to the
  * workspace's own events. So one record stays the source of truth, auth needs no
  * knowledge of workspaces, a workspace never sees sign-ins from before a member joined
  * or after they left, and sign-ins with an unknown email (no account) appear nowhere.

@@ -1,6 +1,7 @@
 // The workspace audit log: what admins see, paging, filter, export, append-only, isolation.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { generate } from 'otplib';
 import { withTenant } from '../../server/db/tenant.js';
 import { ADMIN_PASSWORD, ADMIN_TEST_OPTIONS, addMember, adminRequest, errorCode, memoryMailer, newAdmin, newWorkspace, type AdminClient } from '../support/admin.js';
 import { databaseKinds } from '../support/databases.js';
@@ -39,6 +40,10 @@ for (const kind of databaseKinds) {
       // A member's sign-ins after joining: one good, one with a wrong password.
       assert.equal((await adminRequest(server, 'POST', '/auth/sign-in', { body: { email: member.email, password: ADMIN_PASSWORD } })).status, 200);
       assert.equal((await adminRequest(server, 'POST', '/auth/sign-in', { body: { email: member.email, password: 'wrong password entirely' } })).status, 401);
+      // And turns on two-factor authentication.
+      const { secret } = (await member.call('POST', '/auth/mfa/setup', {})).body as { secret: string };
+      const code = await generate({ secret, epoch: Math.floor(Date.now() / 1000) });
+      assert.equal((await member.call('POST', '/auth/mfa/enable', { code })).status, 200);
       // Another workspace with its own events and its own owner's sign-ins.
       outsider = await newAdmin(server, 'Outsider');
       b = (await newWorkspace(outsider, 'Elsewhere')).id;
@@ -73,14 +78,15 @@ for (const kind of databaseKinds) {
       assert.deepEqual(joined.actor, { label: member.email, accountId: member.accountId });
     });
 
-    test('members\' sign-ins and failed sign-ins since they joined are listed; no one else\'s', async () => {
+    test('members\' sign-ins, failed sign-ins and MFA changes since they joined are listed; no one else\'s', async () => {
       const { events } = await list('?action=auth.&limit=100');
       const signIns = events.map((e) => [e.action, e.actor.accountId, e.actor.label]);
       assert.deepEqual(signIns, [
+        ['auth.mfa_enabled', member.accountId, member.email],
         ['auth.sign_in_failed', member.accountId, member.email],
         ['auth.sign_in', member.accountId, member.email],
       ]);
-      const failed = events[0]!;
+      const failed = events[1]!;
       assert.deepEqual(failed.after, { reason: 'wrong_password' });
       assert.match(failed.ip ?? '', /127\.0\.0\.1/);
       assert.deepEqual([failed.targetType, failed.targetId], ['account', member.accountId]);

@@ -8,23 +8,21 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
-import pg from 'pg';
 import { runBackup, type BackupResult } from '../../scripts/backup/backup.js';
-import { fingerprints, queryable, schemaVersionOf, tablesWithoutForcedRls } from '../../scripts/backup/manifest.js';
+import { fingerprints, schemaVersionOf, tablesWithoutForcedRls } from '../../scripts/backup/manifest.js';
 import { remotePath } from '../../scripts/backup/rclone.js';
 import { backupName, pruneBackups } from '../../scripts/backup/remote-files.js';
+import { asOwner } from '../../scripts/backup/owner.js';
 import { runRestore } from '../../scripts/backup/restore.js';
 import type { Config } from '../../server/config.js';
 import { lockDataDir } from '../../server/db/data-dir-lock.js';
-import type { Queryable } from '../../server/db/db.js';
 import { latestVersion, loadMigrations } from '../../server/db/migrate.js';
 import { openDatabase } from '../../server/db/open.js';
-import { openPglite } from '../../server/db/pglite.js';
 import { withTenant } from '../../server/db/tenant.js';
 import { runToExit } from '../support/child-server.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 import { seedWorkspace, type SeededWorkspace } from '../support/seed.js';
-import { startWebdav } from '../support/webdav.js';
+import { startWebdav } from '../../scripts/backup/webdav.js';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;
@@ -67,27 +65,6 @@ after(async () => {
   await webdav?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Runs fn with the owner's view of a database (PGlite's session is a superuser; on PostgreSQL the test's superuser). */
-async function asOwner<T>(database: Config['database'], fn: (q: Queryable) => Promise<T>): Promise<T> {
-  if (database.kind === 'pglite') {
-    const db = await openPglite(database.dir);
-    try {
-      await db.query("SET TimeZone = 'UTC'");
-      return await fn(db);
-    } finally {
-      await db.close();
-    }
-  }
-  const client = new pg.Client({ connectionString: database.ownerUrl });
-  await client.connect();
-  try {
-    await client.query("SET TimeZone = 'UTC'");
-    return await fn(queryable(client));
-  } finally {
-    await client.end();
-  }
-}
 
 /** Three seeded workspaces; the first with 3,000 messages of random text, so the backup spans several age chunks. */
 async function seed(database: Config['database']): Promise<SeededWorkspace[]> {
@@ -279,5 +256,22 @@ describe('backup commands', () => {
     assert.equal(code, 1);
     assert.match(output, /^restore: .* is damaged or was tampered with .*nothing was restored$/m);
     assert.doesNotMatch(output, /\n\s+at /);
+  });
+
+  test('npm run backup:verify with no backup named round-trips a seeded scratch database through WebDAV and the age CLI', async () => {
+    // On PostgreSQL when there is one (scratch databases beside the test database), else on PGlite.
+    const kind = databaseKinds.at(-1)!;
+    const database = await createTestDatabase(kind);
+    try {
+      const env = { NODE_ENV: 'test', DATA_DIR: join(dir, 'self-test-data'), ...(database.config.kind === 'postgres' && { DATABASE_URL: database.config.ownerUrl }) };
+      const { code, output } = await runToExit(['--import', 'tsx', 'scripts/backup-verify.ts'], env);
+      assert.equal(code, 0, output);
+      assert.match(output, /^backup:verify: backed up to :webdav,url='http:\/\/127\.0\.0\.1:\d+':parley\/parley-\d{8}T\d{6}Z\.sql\.gz\.age/m);
+      assert.match(output, /^backup:verify: age -d -i identity decrypts it: \d+ bytes of SQL$/m);
+      assert.match(output, /^backup:verify: restored into a fresh database: (\d+) rows in (\d+) tables match the source, schema at version \d+$/m);
+      assert.match(output, /^backup:verify: the backup chain works/m);
+    } finally {
+      await database.drop();
+    }
   });
 });
