@@ -97,7 +97,7 @@ for (const kind of databaseKinds) {
 
     before(async () => {
       fake = await startFakeMistral();
-      database = await createTestDatabase(kind);
+      database = await createTestDatabase(kind, { migrated: true });
       server = await serve(OLD_MASTER);
       owner = await newAdmin(server, 'Owner');
       ({ id: workspaceId, publicId } = await newWorkspace(owner, 'Byok'));

@@ -67,7 +67,7 @@ for (const kind of databaseKinds) {
     let db: Db;
 
     before(async () => {
-      database = await createTestDatabase(kind);
+      database = await createTestDatabase(kind, { migrated: true });
       db = await openDatabase(database.config);
     });
     after(async () => {

@@ -17,7 +17,7 @@ for (const kind of databaseKinds) {
     let b: SeededWorkspace;
 
     before(async () => {
-      database = await createTestDatabase(kind);
+      database = await createTestDatabase(kind, { migrated: true });
       db = await openDatabase(database.config);
       const { rows } = await db.query<{ relname: string }>(
         `SELECT c.relname FROM pg_attribute a
@@ -253,7 +253,7 @@ for (const kind of databaseKinds) {
 
 for (const kind of databaseKinds) {
   test(`on ${kind}, a transaction whose failed statement was swallowed is reported as rolled back`, async () => {
-    const database = await createTestDatabase(kind);
+    const database = await createTestDatabase(kind, { migrated: true });
     const db = await openDatabase(database.config);
     try {
       const w = await seedWorkspace(db);

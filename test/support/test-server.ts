@@ -36,7 +36,7 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
 
 /** The real server on a random port, on a fresh database of the given kind. */
 export async function startTestServer(kind: DatabaseKind, env: Record<string, string> = {}, options: Omit<StartOptions, 'db'> = {}): Promise<TestServer> {
-  const database = await createTestDatabase(kind);
+  const database = await createTestDatabase(kind, { migrated: true });
   const config = { ...loadConfig(testEnv(env)), database: database.config };
   const logs: string[] = [];
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets, destination: { write: (line: string) => void logs.push(line) } });
