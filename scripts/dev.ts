@@ -1,5 +1,5 @@
-// `npm run dev`: the server from source, restarted on change; the widget rebuilt on
-// change; and, without MISTRAL_API_KEY, the local stand-in for Mistral, so the demo
+// `npm run dev`: the server from source, restarted on change; the widget and the admin
+// panel rebuilt on change; and, without MISTRAL_API_KEY, the local stand-in for Mistral, so the demo
 // page can chat with no key and no network.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
@@ -19,40 +19,51 @@ if (fake) {
 }
 
 if (widgetStale()) buildWidget();
-// The admin panel is built once here, not watched: restart `npm run dev` after changing admin/.
 if (adminStale()) buildAdmin();
 const children: ChildProcess[] = [
   spawn(process.execPath, ['--import', 'tsx', '--watch-path=server', join(root, 'server/main.ts')], { cwd: root, env, stdio: 'inherit' }),
 ];
 
-// The widget is three builds (loader, chunks) tied by hashes, so a change rebuilds all of it,
-// in a child process (the build is synchronous) and at most one at a time.
-let rebuild: ChildProcess | undefined;
-let again = false;
-let timer: NodeJS.Timeout | undefined;
-const buildWidgetNow = () => {
-  if (rebuild) return void (again = true);
-  rebuild = spawn(process.execPath, [join(root, 'scripts/build.mjs'), 'widget'], { cwd: root, env, stdio: 'inherit' });
-  rebuild.once('exit', () => {
-    rebuild = undefined;
-    if (again) {
-      again = false;
-      buildWidgetNow();
-    } else console.log('widget rebuilt');
+/**
+ * Rebuilds a part (`node scripts/build.mjs widget|admin`) when a file under its folder
+ * changes: in a child process (the build is synchronous), at most one at a time, once
+ * more if something changed meanwhile. The widget is three builds tied by hashes, so a
+ * change rebuilds all of it; the server serves each new build at once.
+ */
+function rebuildOnChange(part: 'widget' | 'admin'): { close(): void } {
+  let running: ChildProcess | undefined;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  const build = () => {
+    if (running) return void (again = true);
+    running = spawn(process.execPath, [join(root, 'scripts/build.mjs'), part], { cwd: root, env, stdio: 'inherit' });
+    running.once('exit', () => {
+      running = undefined;
+      if (again) {
+        again = false;
+        build();
+      } else console.log(`${part} rebuilt`);
+    });
+  };
+  const watcher = watch(join(root, part), { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(build, 100);
   });
-};
-const widgetWatcher = watch(join(root, 'widget'), { recursive: true }, () => {
-  clearTimeout(timer);
-  timer = setTimeout(buildWidgetNow, 100);
-});
+  return {
+    close() {
+      watcher.close();
+      clearTimeout(timer);
+      running?.kill('SIGTERM');
+    },
+  };
+}
+const watchers = [rebuildOnChange('widget'), rebuildOnChange('admin')];
 
 let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
-  widgetWatcher.close();
-  clearTimeout(timer);
-  rebuild?.kill('SIGTERM');
+  for (const watcher of watchers) watcher.close();
   for (const child of children) child.kill('SIGTERM');
   void fake?.close();
 };
