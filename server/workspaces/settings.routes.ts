@@ -15,7 +15,8 @@ export function settingsRoutes(deps: AdminFeatureDeps): WorkspaceRoute[] {
     {
       method: 'get', path: '/settings', role: 'viewer',
       handler: async (req, res) => {
-        res.json({ settings: presentSettings(await getSettings(db, currentWorkspace(req))) });
+        // The models the PATCH accepts, so the panel offers exactly those; the first is the operator's default.
+        res.json({ settings: presentSettings(await getSettings(db, currentWorkspace(req))), models: { default: config.mistral.model, allowed: allowedModels(config) } });
       },
     },
     {

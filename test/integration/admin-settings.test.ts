@@ -35,7 +35,7 @@ for (const kind of databaseKinds) {
       fetch(`${server.url}/api/widget/config?workspace=${publicId}`, { headers: { origin } });
 
     before(async () => {
-      server = await startTestServer(kind, {}, { adminAuth: { ...ADMIN_TEST_OPTIONS, mailer } });
+      server = await startTestServer(kind, { MISTRAL_MODEL: 'open-mistral-nemo' }, { adminAuth: { ...ADMIN_TEST_OPTIONS, mailer } });
       owner = await newAdmin(server, 'Owner');
       workspace = await newWorkspace(owner, 'Settings');
       admin = await addMember(server, mailer, owner, workspace.id, 'admin');
@@ -51,6 +51,23 @@ for (const kind of databaseKinds) {
         allowedOrigins: [], title: 'Chat with us', greeting: 'Hi! How can we help?', color: '#2563eb', position: 'bottom-right',
         systemPrompt: '', model: null, retentionDays: 365, updatedAt: undefined,
       });
+    });
+
+    test('the settings list the models a workspace may choose, the operator\'s first, and only those are accepted', async () => {
+      const res = await viewer.call('GET', settingsPath());
+      const models = res.body!.models as { default: string; allowed: string[] };
+      assert.equal(models.default, 'open-mistral-nemo');
+      assert.equal(models.allowed[0], 'open-mistral-nemo');
+      assert.ok(models.allowed.includes('mistral-large-latest'));
+      for (const model of [models.allowed.at(-1)!, 'open-mistral-nemo']) {
+        const ok = await member.call('PATCH', settingsPath(), { model });
+        assert.equal(ok.status, 200, ok.text);
+        assert.equal((ok.body!.settings as { model: string }).model, model);
+      }
+      const refused = await member.call('PATCH', settingsPath(), { model: 'gpt-4o' });
+      assert.equal(refused.status, 400);
+      assert.equal((await settings()).model, 'open-mistral-nemo');
+      assert.equal((await member.call('PATCH', settingsPath(), { model: null })).status, 200);
     });
 
     test('each field can be changed, is stored, audited with only the changed fields, and the widget sees it at once', async () => {

@@ -7,23 +7,26 @@ import type { Settings } from '../lib/types.js';
 import { useAction, useApi } from '../lib/use-api.js';
 import { wsPath, type WorkspaceProps } from './workspace.js';
 
-// The Mistral models the server accepts (server/workspaces/settings.schema.ts); the server has the last word.
-const MODELS = ['mistral-small-latest', 'mistral-medium-latest', 'mistral-large-latest', 'ministral-8b-latest', 'ministral-3b-latest'];
+/** The models the server accepts, as GET /settings lists them. */
+interface Models {
+  default: string;
+  allowed: string[];
+}
 
 const FIELDS = ['allowedOrigins', 'title', 'greeting', 'color', 'position', 'systemPrompt', 'model', 'retentionDays'];
 
 /** The widget's look, words, model and the sites allowed to embed it. */
 export function WidgetSettingsPage(props: WorkspaceProps) {
-  const state = useApi<{ settings: Settings }>(wsPath(props.workspace, '/settings'));
+  const state = useApi<{ settings: Settings; models: Models }>(wsPath(props.workspace, '/settings'));
   return (
     <>
       <h1>Widget settings</h1>
-      <Async state={state}>{({ settings }) => <SettingsForm {...props} settings={settings} onSaved={(s) => state.set({ settings: s })} />}</Async>
+      <Async state={state}>{({ settings, models }) => <SettingsForm {...props} settings={settings} models={models} onSaved={(s) => state.set({ settings: s, models })} />}</Async>
     </>
   );
 }
 
-function SettingsForm({ workspace, role, settings, onSaved }: WorkspaceProps & { settings: Settings; onSaved(s: Settings): void }) {
+function SettingsForm({ workspace, role, settings, models, onSaved }: WorkspaceProps & { settings: Settings; models: Models; onSaved(s: Settings): void }) {
   const [draft, setDraft] = useState(() => formOf(settings));
   const [saved, setSaved] = useState('');
   const { busy, error, run } = useAction();
@@ -100,8 +103,8 @@ function SettingsForm({ workspace, role, settings, onSaved }: WorkspaceProps & {
         <div class="field">
           <label for="settings-model">Model</label>
           <select id="settings-model" value={draft.model} onChange={(e) => set('model')(e.currentTarget.value)} aria-describedby={error?.field('model') ? 'settings-model-error' : undefined}>
-            <option value="">The server's default</option>
-            {[...new Set([...MODELS, ...(draft.model ? [draft.model] : [])])].map((m) => (
+            <option value="">The server's default ({models.default})</option>
+            {[...new Set([...models.allowed, ...(draft.model ? [draft.model] : [])])].map((m) => (
               <option key={m} value={m}>
                 {m}
               </option>
