@@ -58,6 +58,9 @@ async function checkWithProvider({ provider, logger }: ProviderKeyDeps, workspac
     if (err.kind === 'auth') {
       throw new HttpError(400, 'provider_key_rejected', 'Mistral rejected this key. Check that it was copied whole and is still active in your Mistral console; nothing was saved.');
     }
+    if (err.kind === 'rate_limited') {
+      throw new HttpError(503, 'provider_rate_limited', 'Mistral is rate limiting this key right now, so it could not be checked; nothing was saved. Please try again in a minute.');
+    }
     // detail never holds the key (ProviderError's contract).
     logger.warn({ workspaceId: workspace.id, kind: err.kind, detail: err.detail }, 'could not check a provider key');
     throw new HttpError(502, 'provider_unreachable', 'Mistral could not be reached to check this key; nothing was saved. Please try again in a moment.');

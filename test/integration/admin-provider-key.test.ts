@@ -129,7 +129,7 @@ for (const kind of databaseKinds) {
       assert.equal(denied.status, 403);
     });
 
-    test('a key Mistral refuses is 400 provider_key_rejected; Mistral down is 502 provider_unreachable; neither stores anything', async () => {
+    test('a key Mistral refuses is 400 provider_key_rejected; Mistral down is 502 provider_unreachable, rate limited 503; none stores anything', async () => {
       const before = { rows: await storedRows(), audit: await auditOf() };
       const rejected = await as(admin)('PUT', '/provider-key', { apiKey: `${REJECTED_KEY_PREFIX}${mistralKey()}` });
       assert.equal(rejected.status, 400, rejected.text);
@@ -141,6 +141,11 @@ for (const kind of databaseKinds) {
         assert.equal(down.status, 502, down.text);
         assert.equal(errorCode(down), 'provider_unreachable');
       }
+      // A key Mistral is rate limiting may be fine: said as such, not as "rejected" or "down".
+      fake.setModelsReply({ status: 429 });
+      const busy = await as(admin)('PUT', '/provider-key', { apiKey: mistralKey() });
+      assert.equal(busy.status, 503, busy.text);
+      assert.equal(errorCode(busy), 'provider_rate_limited');
       fake.setModelsReply();
       assert.deepEqual({ rows: await storedRows(), audit: await auditOf() }, before);
     });
