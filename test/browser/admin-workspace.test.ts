@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
+import { withTenant } from '../../server/db/tenant.js';
 import { newAdmin, newWorkspace } from '../support/admin.js';
 import { assertCleanPage, signInInPanel, startAdminStack, type AdminStack } from '../support/admin-browser.js';
 import { databaseKinds } from '../support/databases.js';
@@ -146,6 +147,24 @@ for (const kind of databaseKinds) {
         await page.getByText('No conversations yet.').waitFor();
         const left = await admin.call('GET', `/workspaces/${ws.id}/conversations`);
         assert.deepEqual((left.body as { conversations: unknown[] }).conversations, []);
+
+        // More than a page (25): the rest comes with "Load more", which then goes away.
+        await withTenant(stack.server.db, ws.id, async (q) => {
+          const { rows: [visitor] } = await q.query<{ id: string }>("INSERT INTO visitors (workspace_id, secret_hash) VALUES ($1, '\\x00') RETURNING id", [ws.id]);
+          await q.query(
+            `WITH c AS (INSERT INTO conversations (workspace_id, visitor_id, updated_at)
+                        SELECT $1, $2, now() - g * interval '1 minute' FROM generate_series(1, 26) g RETURNING id)
+             INSERT INTO messages (workspace_id, conversation_id, role, content) SELECT $1, id, 'user', 'paged question' FROM c`,
+            [ws.id, visitor!.id],
+          );
+        });
+        await page.reload();
+        await page.locator('.conversations a').nth(24).waitFor();
+        assert.equal(await page.locator('.conversations a').count(), 25);
+        await page.getByRole('button', { name: 'Load more' }).click();
+        await page.locator('.conversations a').nth(25).waitFor();
+        assert.equal(await page.locator('.conversations a').count(), 26);
+        await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached' });
         assertCleanPage(watch);
       } finally {
         await close();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
 
 export interface Loaded<T> {
@@ -52,4 +52,54 @@ export function useAction() {
     }
   }, []);
   return { busy, error, setError, run };
+}
+
+export interface Paged<T> {
+  /** Undefined until the first page arrives (or after the query changed). */
+  items: T[] | undefined;
+  loading: boolean;
+  error: ApiError | undefined;
+  hasMore: boolean;
+  /** Appends the next page. */
+  more(): void;
+  /** Starts again from the first page. */
+  reload(): void;
+}
+
+/**
+ * A keyset-paged list (`?cursor=`, `nextCursor`): the first page whenever the path or the
+ * query changes, further pages on demand. An answer to an older query is dropped, so a
+ * quick second search never shows the first one's results.
+ */
+export function usePaged<T>(path: string, key: string, query: Record<string, string | undefined>): Paged<T> {
+  const search = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => Boolean(e[1]))).toString();
+  const [state, setState] = useState<{ items?: T[]; next: string | null; loading: boolean; error?: ApiError }>({ next: null, loading: true });
+  const [tick, setTick] = useState(0);
+  const generation = useRef(0);
+  const load = useCallback(
+    async (cursor: string | null) => {
+      const mine = cursor ? generation.current : ++generation.current;
+      setState((s) => ({ items: cursor ? s.items : undefined, next: s.next, loading: true }));
+      const params = new URLSearchParams(search);
+      if (cursor) params.set('cursor', cursor);
+      try {
+        const page = await api<Record<string, unknown>>('GET', `${path}?${params}`);
+        if (mine !== generation.current) return;
+        const items = page[key] as T[];
+        setState((s) => ({ items: cursor && s.items ? [...s.items, ...items] : items, next: (page.nextCursor as string | null) ?? null, loading: false }));
+      } catch (err) {
+        if (mine === generation.current) setState((s) => ({ ...s, loading: false, error: toApiError(err) }));
+      }
+    },
+    [path, key, search],
+  );
+  useEffect(() => void load(null), [load, tick]);
+  return {
+    items: state.items,
+    loading: state.loading,
+    error: state.error,
+    hasMore: state.next !== null,
+    more: () => void load(state.next),
+    reload: () => setTick((t) => t + 1),
+  };
 }

@@ -1,41 +1,17 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { LoadError, Loading } from '../components/status.js';
-import { api, apiUrl, type ApiError } from '../lib/api.js';
+import { apiUrl } from '../lib/api.js';
 import { when } from '../lib/format.js';
 import type { AuditEvent } from '../lib/types.js';
-import { toApiError } from '../lib/use-api.js';
+import { usePaged } from '../lib/use-api.js';
 import { wsPath, type WorkspaceProps } from './workspace.js';
 
 /** Who did what, newest first, a page at a time. */
 export function AuditPage({ workspace }: WorkspaceProps) {
-  const [events, setEvents] = useState<AuditEvent[] | undefined>();
-  const [next, setNext] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>();
-  const [tick, setTick] = useState(0);
   const [filter, setFilter] = useState('');
   const [action, setAction] = useState('');
-
-  const load = async (cursor: string | null) => {
-    setLoading(true);
-    setError(undefined);
-    const params = new URLSearchParams({ limit: '50' });
-    if (cursor) params.set('cursor', cursor);
-    if (action) params.set('action', action);
-    try {
-      const page = await api<{ events: AuditEvent[]; nextCursor: string | null }>('GET', wsPath(workspace, `/audit?${params}`));
-      setEvents((old) => (cursor && old ? [...old, ...page.events] : page.events));
-      setNext(page.nextCursor ?? null);
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => {
-    setEvents(undefined);
-    void load(null);
-  }, [workspace.id, tick, action]);
+  const list = usePaged<AuditEvent>(wsPath(workspace, '/audit'), 'events', { limit: '50', action });
+  const events = list.items;
 
   return (
     <>
@@ -58,7 +34,7 @@ export function AuditPage({ workspace }: WorkspaceProps) {
         <button type="submit">Filter</button>
       </form>
       {events === undefined ? (
-        error ? <LoadError error={error} retry={() => setTick((t) => t + 1)} /> : <Loading />
+        list.error ? <LoadError error={list.error} retry={list.reload} /> : <Loading />
       ) : events.length === 0 ? (
         <p class="empty">{action ? `No event starts with “${action}”.` : 'Nothing has been recorded yet.'}</p>
       ) : (
@@ -89,10 +65,10 @@ export function AuditPage({ workspace }: WorkspaceProps) {
               </tbody>
             </table>
           </div>
-          {error && <LoadError error={error} />}
-          {next && (
-            <button type="button" class="secondary" disabled={loading} onClick={() => void load(next)}>
-              {loading ? 'Loading…' : 'Older events'}
+          {list.error && <LoadError error={list.error} />}
+          {list.hasMore && (
+            <button type="button" class="secondary" disabled={list.loading} onClick={list.more}>
+              {list.loading ? 'Loading…' : 'Older events'}
             </button>
           )}
         </>

@@ -1,52 +1,23 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { LiveStatus, LoadError, Loading } from '../components/status.js';
 import { TypedConfirm } from '../components/typed-confirm.js';
-import { api, apiUrl, type ApiError } from '../lib/api.js';
+import { api, apiUrl } from '../lib/api.js';
 import { count, when } from '../lib/format.js';
 import { atLeast } from '../lib/roles.js';
 import type { ConversationSummary } from '../lib/types.js';
-import { toApiError, useAction } from '../lib/use-api.js';
+import { useAction, usePaged } from '../lib/use-api.js';
 import { wsPath, type WorkspaceProps } from './workspace.js';
 
 const WIPE_PHRASE = 'delete all conversations';
-
-interface Page {
-  conversations: ConversationSummary[];
-  nextCursor: string | null;
-}
 
 /** Conversations newest first: search, more pages, exports, and wiping them all. */
 export function ConversationsPage({ workspace, role }: WorkspaceProps) {
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
-  const [items, setItems] = useState<ConversationSummary[] | undefined>();
-  const [next, setNext] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<ApiError | undefined>();
-  const [tick, setTick] = useState(0);
   const [status, setStatus] = useState('');
   const wipe = useAction();
-
-  const load = async (cursor: string | null) => {
-    setLoading(true);
-    setError(undefined);
-    const params = new URLSearchParams({ limit: '25' });
-    if (query) params.set('q', query);
-    if (cursor) params.set('cursor', cursor);
-    try {
-      const page = await api<Page>('GET', wsPath(workspace, `/conversations?${params}`));
-      setItems((old) => (cursor && old ? [...old, ...page.conversations] : page.conversations));
-      setNext(page.nextCursor ?? null);
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => {
-    setItems(undefined);
-    void load(null);
-  }, [query, tick, workspace.id]);
+  const list = usePaged<ConversationSummary>(wsPath(workspace, '/conversations'), 'conversations', { limit: '25', q: query });
+  const items = list.items;
 
   return (
     <>
@@ -82,7 +53,7 @@ export function ConversationsPage({ workspace, role }: WorkspaceProps) {
         </p>
       )}
       {items === undefined ? (
-        error ? <LoadError error={error} retry={() => setTick((t) => t + 1)} /> : <Loading />
+        list.error ? <LoadError error={list.error} retry={list.reload} /> : <Loading />
       ) : items.length === 0 ? (
         <p class="empty">{query ? `No conversation mentions “${query}”.` : 'No conversations yet.'}</p>
       ) : (
@@ -99,10 +70,10 @@ export function ConversationsPage({ workspace, role }: WorkspaceProps) {
               </li>
             ))}
           </ul>
-          {error && <LoadError error={error} />}
-          {next && (
-            <button type="button" class="secondary" disabled={loading} onClick={() => void load(next)}>
-              {loading ? 'Loading…' : 'Load more'}
+          {list.error && <LoadError error={list.error} />}
+          {list.hasMore && (
+            <button type="button" class="secondary" disabled={list.loading} onClick={list.more}>
+              {list.loading ? 'Loading…' : 'Load more'}
             </button>
           )}
         </>
@@ -121,7 +92,7 @@ export function ConversationsPage({ workspace, role }: WorkspaceProps) {
               const answer = await wipe.run(() => api<{ deleted: { conversations: number; messages: number } }>('POST', wsPath(workspace, '/conversations/wipe'), { confirm: WIPE_PHRASE }));
               if (answer) {
                 setStatus(`Deleted ${count(answer.deleted.conversations, 'conversation')} and ${count(answer.deleted.messages, 'message')}.`);
-                setTick((t) => t + 1);
+                list.reload();
               }
             }}
           />
