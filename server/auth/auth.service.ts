@@ -99,14 +99,7 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
   }
   if (row.mfa_enabled_at) return mfaChallenge(deps, row, info);
   await deps.throttle.succeeded(keys);
-  const token = newToken();
-  const session = await repo.insertSession(deps.db, {
-    accountId: row.id,
-    tokenHash: tokenHash(token),
-    ttlMs: SESSION_TTL_MS,
-    ip: info.ip,
-    userAgent: info.userAgent?.slice(0, 500) ?? null,
-  });
+  const { token, session } = await openSession(deps, row.id, info, { ttlMs: SESSION_TTL_MS, mfaPending: false });
   await repo.insertPlatformEvent(deps.db, { actor: `account:${row.id}`, action: 'auth.sign_in', target: `session:${session.id}`, details: { ip: info.ip } });
   return { mfaRequired: false, account: toAccount(row), token, expiresAt: session.expires_at, csrfToken: csrfToken(deps.tokenKeys, token) };
 }
@@ -117,17 +110,23 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
  * fresh guesses at the code.
  */
 async function mfaChallenge(deps: AuthDeps, row: repo.AccountRow, info: RequestInfo): Promise<SignInResult> {
-  const token = newToken();
-  const session = await repo.insertSession(deps.db, {
-    accountId: row.id,
-    tokenHash: tokenHash(token),
-    ttlMs: MFA_PENDING_TTL_MS,
-    ip: info.ip,
-    userAgent: info.userAgent?.slice(0, 500) ?? null,
-    mfaPending: true,
-  });
+  const { token, session } = await openSession(deps, row.id, info, { ttlMs: MFA_PENDING_TTL_MS, mfaPending: true });
   await repo.insertPlatformEvent(deps.db, { actor: `account:${row.id}`, action: 'auth.mfa_challenged', target: `session:${session.id}`, details: { ip: info.ip } });
   return { mfaRequired: true, token, csrfToken: csrfToken(deps.tokenKeys, token) };
+}
+
+/** A new session for the account: the token for the cookie, only its hash stored. */
+async function openSession(deps: AuthDeps, accountId: string, info: RequestInfo, options: { ttlMs: number; mfaPending: boolean }) {
+  const token = newToken();
+  const session = await repo.insertSession(deps.db, {
+    accountId,
+    tokenHash: tokenHash(token),
+    ttlMs: options.ttlMs,
+    ip: info.ip,
+    userAgent: info.userAgent?.slice(0, 500) ?? null,
+    mfaPending: options.mfaPending,
+  });
+  return { token, session };
 }
 
 /** The signed-in account behind a session cookie, sliding its expiry at most once a minute. */
