@@ -97,16 +97,20 @@ export async function revokeInvitation(db: Db, workspace: WorkspaceContext, acto
 }
 
 /** Joins the workspace an invitation link names, with its role; the invitation is then deleted. */
-export async function acceptInvitation(db: Db, actor: AuditActor & { accountId: string }, token: string): Promise<{ workspaceId: string; role: Role }> {
+export async function acceptInvitation(db: Db, actor: AuditActor & { accountId: string }, token: string): Promise<{ id: string; publicId: string; name: string; role: Role }> {
   const invalid = () => new HttpError(400, 'invalid_invitation', 'This invitation link is invalid, used or expired. Ask for a new one.');
   const found = await findInvitation(db, tokenHash(token));
   if (!found || found.expiresAt.getTime() <= Date.now() || !isRole(found.role)) throw invalid();
   const role = found.role;
-  await withTenant(db, found.workspaceId, async (q: Queryable) => {
+  return withTenant(db, found.workspaceId, async (q: Queryable) => {
     const { rowCount } = await q.query('DELETE FROM invitations WHERE id = $1 AND token_hash = $2', [found.id, tokenHash(token)]);
     if (rowCount !== 1) throw invalid();
     const added = await repo.addMember(q, found.workspaceId, actor.accountId, role);
     if (added) await recordAudit(q, found.workspaceId, actor, { action: 'member.joined', targetType: 'account', targetId: actor.accountId, after: { role } });
+    const { rows: [workspace] } = await q.query<{ public_id: string; name: string; role: Role }>(
+      'SELECT w.public_id, w.name, m.role FROM workspaces w JOIN memberships m ON m.workspace_id = w.id WHERE w.id = $1 AND m.account_id = $2',
+      [found.workspaceId, actor.accountId],
+    );
+    return { id: found.workspaceId, publicId: workspace!.public_id, name: workspace!.name, role: workspace!.role };
   });
-  return { workspaceId: found.workspaceId, role };
 }

@@ -31,10 +31,8 @@ export function invitationRoutes({ db }: AdminFeatureDeps): Router {
   const router = Router();
   router.post('/accept', async (req, res) => {
     const body = parseInput(acceptInvitationBody, req.body ?? {}, 'invalid_body');
-    const joined = await members.acceptInvitation(db, signedInActor(req), body.token);
-    const list = await workspaces.listWorkspaces(db, requireAdmin(req.admin).account.id);
-    const workspace = list.find((w) => w.id === joined.workspaceId);
-    res.json({ workspace: workspace ? presentWorkspaceSummary(workspace) : { id: joined.workspaceId, role: joined.role } });
+    // The role is the one held now: an existing member keeps theirs.
+    res.json({ workspace: await members.acceptInvitation(db, signedInActor(req), body.token) });
   });
   return router;
 }
