@@ -1,6 +1,7 @@
 // Builds one part of the embeddable widget, chosen by the mode (scripts/build-widget.mjs
 // runs all three): `loader` → widget.js, `panel` and `katex` → chunks/<name>.js, each one
-// self-contained classic script (IIFE, no imports, no global), plus KaTeX's fonts.
+// self-contained classic script (IIFE, no imports, no global), plus KaTeX's fonts, named
+// by content (scripts/vite-katex.ts).
 import preact from '@preact/preset-vite';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';

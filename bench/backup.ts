@@ -2,7 +2,7 @@
 // overrides): the dump's compressed, encrypted size, the seconds `npm run backup` takes to a
 // :local: rclone remote, and the seconds `npm run restore` takes into an empty database. These
 // are the RPO/RTO inputs in docs/operations.md. Needs BENCH_DATABASE_URL (a role that may
-// create databases); the age identity is generated for the run and thrown away.
+// create databases); the age identity and the signing key are generated for the run and thrown away.
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import pg from 'pg';
 import { runBackup } from '../scripts/backup/backup.js';
 import { formatBytes } from '../scripts/backup/progress.js';
 import { runRestore } from '../scripts/backup/restore.js';
+import { generateSigningKeyPair, parseSigningKey, parseVerifyKey } from '../scripts/backup/signing.js';
 import { runtimeUrlFor, type Config } from '../server/config.js';
 import { openDatabase } from '../server/db/open.js';
 import { withScratchPostgres } from './scratch-db.js';
@@ -53,7 +54,7 @@ async function seed(url: string, n: number): Promise<void> {
 const database = (url: string): Config['database'] => ({ kind: 'postgres', ownerUrl: url, runtimeUrl: runtimeUrlFor(url) });
 
 export async function benchBackup(): Promise<void> {
-  console.log('## Backup and restore (PostgreSQL): pg_dump | gzip | age | rclone, and back\n');
+  console.log('## Backup and restore (PostgreSQL): rows | sign | gzip | age | rclone, and back\n');
   const adminUrl = process.env.BENCH_DATABASE_URL;
   if (!adminUrl) {
     console.log('(set BENCH_DATABASE_URL=postgres://… to measure it)');
@@ -66,6 +67,7 @@ export async function benchBackup(): Promise<void> {
     const identityFile = join(dir, 'identity.txt');
     writeFileSync(identityFile, `${identity}\n`, { mode: 0o600 });
     const remote = `:local:${join(dir, 'remote')}`;
+    const keys = generateSigningKeyPair();
     await withScratchPostgres(adminUrl, async (sourceUrl) => {
       await (await openDatabase(database(sourceUrl))).close();
       const seedStart = performance.now();
@@ -73,13 +75,13 @@ export async function benchBackup(): Promise<void> {
       const { rows: [size] } = await withClient(sourceUrl, (c) => c.query<{ size: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS size'));
       console.log(`${n.toLocaleString('en')} messages in ${CONVERSATIONS.toLocaleString('en')} conversations, ${WORKSPACES} workspaces (seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s); database ${size!.size}`);
 
-      const backup = await runBackup({ database: database(sourceUrl), remote, recipients: [await identityToRecipient(identity)], retentionDays: 30 });
+      const backup = await runBackup({ database: database(sourceUrl), remote, recipients: [await identityToRecipient(identity)], retentionDays: 30, signingKey: parseSigningKey(keys.signingKey) });
       const stored = statSync(join(dir, 'remote', backup.name)).size;
-      console.log(`backup:  ${backup.seconds.toFixed(1)} s; SQL dump ${formatBytes(backup.dumpedBytes)}, stored (gzip + age) ${formatBytes(stored)}; ${formatBytes(backup.dumpedBytes / backup.seconds)}/s of dump`);
+      console.log(`backup:  ${backup.seconds.toFixed(1)} s; dump ${formatBytes(backup.dumpedBytes)}, stored (gzip + age) ${formatBytes(stored)}; ${formatBytes(backup.dumpedBytes / backup.seconds)}/s of dump`);
 
       await withScratchPostgres(adminUrl, async (targetUrl) => {
-        const restore = await runRestore({ database: database(targetUrl), source: backup.path, identityFile });
-        console.log(`restore: ${restore.seconds.toFixed(1)} s into an empty database (load, indexes, checksums of every table, migrate); ${restore.rows.messages!.toLocaleString('en')} messages verified`);
+        const restore = await runRestore({ database: database(targetUrl), source: backup.path, identityFile, verifyKey: parseVerifyKey(keys.verifyKey) });
+        console.log(`restore: ${restore.seconds.toFixed(1)} s into an empty database (download, verify the signature, load, checksums of every table, policies, migrate); ${restore.rows.messages!.toLocaleString('en')} messages verified`);
       });
     });
   } finally {

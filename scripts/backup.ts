@@ -1,6 +1,7 @@
-// `npm run backup`: dump the configured database (pg_dump, or the embedded PGlite's own
-// dump), gzip it, encrypt it with age to BACKUP_RECIPIENTS and stream it to BACKUP_REMOTE
-// with rclone; then delete backups older than BACKUP_RETENTION_DAYS. See docs/operations.md.
+// `npm run backup`: dump the configured database's rows (PostgreSQL or the embedded
+// PGlite), sign them with BACKUP_SIGNING_KEY, gzip, encrypt with age to BACKUP_RECIPIENTS
+// and stream to BACKUP_REMOTE with rclone; then delete backups older than
+// BACKUP_RETENTION_DAYS (and any dated in the future). See docs/operations.md.
 import { loadConfig } from '../server/config.js';
 import { runBackup } from './backup/backup.js';
 import { runCli } from './backup/cli.js';
@@ -11,6 +12,7 @@ await runCli('backup', async () => {
   const backup = parseBackupConfig();
   const config = loadConfig();
   const result = await runBackup({ ...backup, database: config.database, progress: true });
-  console.log(`backup: ${result.path}: ${formatBytes(result.dumpedBytes)} dumped, ${formatBytes(result.uploadedBytes)} uploaded in ${result.seconds.toFixed(1)} s`);
-  for (const name of result.deleted) console.log(`backup: deleted ${name} (older than ${backup.retentionDays} days)`);
+  console.log(`backup: ${result.path}: ${formatBytes(result.dumpedBytes)} dumped and signed, ${formatBytes(result.uploadedBytes)} uploaded in ${result.seconds.toFixed(1)} s`);
+  for (const line of result.warnings) console.warn(`backup: warning: ${line}`);
+  for (const name of result.deleted) if (!result.warnings.some((w) => w.includes(name))) console.log(`backup: deleted ${name} (older than ${backup.retentionDays} days)`);
 });

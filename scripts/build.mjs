@@ -76,21 +76,26 @@ export function buildAdmin() {
 
 /**
  * Browsers may hold the previous loader for a few minutes (/widget.js is cached for
- * 300 s) and it asks for the chunks it pins: keep those beside the new build's. Only
- * the previous loader's own chunks, so they do not pile up build after build.
+ * 300 s) and it asks for the chunks it pins: keep those beside the new build's, and
+ * the fonts those chunks name (`fonts/<file>` in the result). Only the previous
+ * loader's own, so they do not pile up build after build.
  */
 export function carryOverChunks(from, to) {
   const loader = join(from, 'widget.js');
   if (!existsSync(loader)) return [];
   const pinned = new Set(readFileSync(loader, 'utf8').match(/[a-z][a-z0-9-]*\.[0-9a-f]{16}\.js/g) ?? []);
   const carried = [];
-  for (const file of pinned) {
-    const source = join(from, 'chunks', file);
-    const target = join(to, 'chunks', file);
-    if (existsSync(source) && !existsSync(target)) {
-      cpSync(source, target);
-      carried.push(file);
+  const carry = (path, name) => {
+    if (existsSync(join(from, path)) && !existsSync(join(to, path))) {
+      cpSync(join(from, path), join(to, path));
+      carried.push(name);
     }
+  };
+  for (const file of pinned) {
+    carry(join('chunks', file), file);
+    if (!existsSync(join(from, 'chunks', file))) continue;
+    const fonts = new Set(readFileSync(join(from, 'chunks', file), 'utf8').match(/KaTeX_[A-Za-z0-9-]+(?:\.[0-9a-f]{16})?\.woff2/g) ?? []);
+    for (const font of fonts) carry(join('fonts', font), `fonts/${font}`);
   }
   return carried;
 }

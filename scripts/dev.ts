@@ -15,6 +15,8 @@ const fake = env.MISTRAL_API_KEY ? undefined : await startFakeMistral({ port: Nu
 if (fake) {
   env.MISTRAL_API_KEY = 'local-fake-mistral';
   env.MISTRAL_SERVER_URL = fake.url;
+  // The stand-in costs nothing: every workspace made in development may chat on it.
+  env.OPERATOR_KEY_WORKSPACES ??= 'all';
   console.log(`No MISTRAL_API_KEY: replies come from the local stand-in for Mistral at ${fake.url}`);
 }
 

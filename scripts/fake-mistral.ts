@@ -22,8 +22,18 @@ export type FakeChunk = string | { text: string; delayMs?: number };
 export type FakeReply =
   /** An HTTP error before any streaming. */
   | { status: number; body?: unknown }
-  /** A stream: chunks `delayMs` apart (unless a chunk says otherwise), then how it ends. */
-  | { chunks: FakeChunk[]; delayMs?: number; usage?: { promptTokens: number; completionTokens: number }; end?: 'stop' | 'abrupt' | 'hang' }
+  /**
+   * A stream: chunks `delayMs` apart (unless a chunk says otherwise), then how it ends. Each
+   * chunk counts as one token: a request's `max_tokens` cuts the stream after that many
+   * chunks with finish_reason `length`, as Mistral does, unless ignoreMaxTokens.
+   */
+  | {
+      chunks: FakeChunk[];
+      delayMs?: number;
+      usage?: { promptTokens: number; completionTokens: number };
+      end?: 'stop' | 'abrupt' | 'hang';
+      ignoreMaxTokens?: boolean;
+    }
   /** Headers are never sent. */
   | { hang: true };
 
@@ -155,9 +165,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: FakeR
   const send = (delta: Record<string, unknown>, finishReason: string | null, usage?: Record<string, number>) =>
     res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, ...(usage && { usage }), choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`);
 
+  const maxTokens = typeof body.max_tokens === 'number' && !reply.ignoreMaxTokens ? body.max_tokens : Infinity;
+  const chunks = reply.chunks.slice(0, maxTokens);
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   res.flushHeaders();
-  for (const [index, chunk] of reply.chunks.entries()) {
+  for (const [index, chunk] of chunks.entries()) {
     const { text, delayMs } = typeof chunk === 'string' ? { text: chunk, delayMs: undefined } : chunk;
     await sleep(delayMs ?? reply.delayMs ?? 0, request.closed);
     if (res.destroyed) return;
@@ -167,8 +179,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: FakeR
   if (reply.end === 'abrupt') return void res.socket?.end();
   if (reply.end === 'hang') return;
   const promptChars = (body.messages ?? []).reduce((n, m) => n + (typeof m.content === 'string' ? m.content.length : 0), 0);
-  const usage = reply.usage ?? { promptTokens: Math.ceil(promptChars / 4), completionTokens: reply.chunks.length };
-  send({ content: '' }, 'stop', {
+  const usage = reply.usage ?? { promptTokens: Math.ceil(promptChars / 4), completionTokens: chunks.length };
+  // Like Mistral, the last chunk carries the finish reason and the usage.
+  send({ content: '' }, chunks.length < reply.chunks.length ? 'length' : 'stop', {
     prompt_tokens: usage.promptTokens,
     completion_tokens: usage.completionTokens,
     total_tokens: usage.promptTokens + usage.completionTokens,

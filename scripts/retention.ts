@@ -17,7 +17,7 @@ try {
   const db = await openDatabase(config.database);
   try {
     const started = performance.now();
-    const run = await runRetention(db, { logger });
+    const run = await runRetention(db, { logger, audit: config.audit });
     if (!run) {
       console.log('retention: another instance is running it now; nothing done');
     } else {
@@ -28,9 +28,10 @@ try {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       const { sessions, resetTokens, invitations } = run.expired;
       console.log(`expired: ${sessions} admin sessions, ${resetTokens} password reset tokens, ${invitations} invitations deleted`);
+      console.log(`audit logs: ${run.audit.deleted} rows older than ${config.audit.retentionDays} days deleted, ${run.audit.truncated} rows older than ${config.audit.ipTruncateDays} days had addresses truncated and emails cleared`);
       console.log(`total: ${messages} messages, ${conversations} conversations, ${visitors} visitors deleted in ${run.workspaces.length} workspaces (${seconds} s)`);
       if (run.failed > 0) {
-        console.error(`retention: ${run.failed} workspaces failed (see the log above); run it again`);
+        console.error(`retention: ${run.failed} workspaces or audit log steps failed (see the log above); run it again`);
         process.exitCode = 1;
       }
     }

@@ -6,8 +6,8 @@
 // server does. The owner cannot read the rows themselves: row-level security is FORCEd,
 // so a table owner that is not a superuser sees no tenant rows, and reading them with
 // a BYPASSRLS role would skip the isolation every other query keeps. So the re-sealing
-// runs as the runtime role: the workspace list comes from the retention job's read-only
-// view of the workspaces table, then each workspace's rows are read and swapped inside
+// runs as the runtime role: the workspace list comes from rotation's own read-only view
+// of the workspaces table (migration 0010), then each workspace's rows are read and swapped inside
 // withTenant, and platform tables (accounts) inside withoutTenant.
 //
 // On PostgreSQL it runs beside the serving instances. On the embedded database the data

@@ -3,12 +3,13 @@ import { apiKeyRoutes } from './api-keys/api-keys.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import type { Redis } from 'ioredis';
 import { adminGuards, authRoutes, type AdminAuthOptions } from './auth/auth.routes.js';
-import { logMailer } from './auth/mailer.js';
 import type { Config } from './config.js';
 import { conversationRoutes } from './conversations/conversations.routes.js';
 import type { Db } from './db/db.js';
+import type { InFlight } from './http/in-flight.js';
 import { providerKeyRoutes } from './keys/provider-key.routes.js';
 import { legalRoutes } from './legal/legal.routes.js';
+import { createMailer } from './mail/mailer.js';
 import type { LegalDocuments } from './legal/legal.service.js';
 import type { Logger } from './logging.js';
 import type { ChatProvider } from './providers/provider.js';
@@ -22,6 +23,8 @@ export interface AdminDeps {
   logger: Logger;
   publicUrl: string;
   provider: ChatProvider;
+  /** Work the server waits for before closing the database (mail sent after an answer). */
+  inFlight: InFlight;
   /** The TOMs and DPA, read at start-up. */
   legal: LegalDocuments;
   redis?: Redis | undefined;
@@ -37,7 +40,7 @@ export function adminWorkspaceRoutes(deps: AdminFeatureDeps): WorkspaceRoute[] {
 /** /api/admin: Origin, session and CSRF checks, then each admin feature. */
 export function adminRoutes(deps: AdminDeps): Router {
   const { config, db, logger, publicUrl, provider } = deps;
-  const mailer = deps.options?.mailer ?? logMailer(logger);
+  const mailer = deps.options?.mailer ?? createMailer(config, logger);
   const features: AdminFeatureDeps = { config, db, logger, publicUrl, mailer, provider };
   const router = Router();
   router.use(...adminGuards(config, db, publicUrl));

@@ -65,7 +65,7 @@ export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefi
   const provider = mistralProvider({ serverUrl: config.mistral.serverUrl });
   const widget = { config, db, logger, inFlight, provider, limits: createRateLimits({ redis, prefix: rateLimitPrefix }) };
   app.use('/api/widget', widgetSessionRoutes(widget), chatRoutes(widget), widgetErrorCors);
-  app.use('/api/admin', adminRoutes({ config, db, logger, publicUrl, provider, legal, redis, rateLimitPrefix, options: adminAuth }));
+  app.use('/api/admin', adminRoutes({ config, db, logger, publicUrl, provider, inFlight, legal, redis, rateLimitPrefix, options: adminAuth }));
   app.use('/api/v1', apiV1Routes({ db, redis, rateLimitPrefix }));
   app.use(subprocessorRoutes(legal));
   app.use(notFound);

@@ -1,12 +1,16 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { AUDIT_IP_TRUNCATE_DAYS_RANGE, AUDIT_RETENTION_DAYS_RANGE, AUDIT_RETENTION_DEFAULTS, type AuditRetention } from './audit/audit-retention.js';
 import { loadOrCreateDevKeyrings } from './keys/dev-keyrings.js';
 import { parseKeyring, type Keyring } from './keys/keyring.js';
 import { legalConfig, type LegalConfig } from './legal/legal-config.js';
 
 /** The runtime role's login name on PostgreSQL; migrations create it. */
 export const RUNTIME_ROLE = 'parley_app';
+
+/** The highest MAX_REPLY_TOKENS accepted: far above a chat answer, still a bound on one reply's cost. */
+export const MAX_REPLY_TOKENS_LIMIT = 8192;
 
 const httpUrl = z.string().refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), {
   error: 'must be an http:// or https:// URL',
@@ -51,12 +55,24 @@ const envSchema = z.object({
   MISTRAL_SERVER_URL: optional(httpUrl).default('https://api.mistral.ai'),
   /** Model used when a workspace sets none. */
   MISTRAL_MODEL: optional(z.string().min(1)).default('mistral-small-latest'),
+  /** The longest reply any workspace may ask the model for, in tokens (sent as max_tokens); a workspace may set less. */
+  MAX_REPLY_TOKENS: optional(z.coerce.number().int().min(1).max(MAX_REPLY_TOKENS_LIMIT)).default(1024),
+  /** Tokens (prompt + reply, as the provider reports them) each workspace may use per UTC day, unless the operator set its own; 0: no limit. */
+  DAILY_TOKEN_BUDGET: optional(z.coerce.number().int().min(0).max(1e12)).default(200_000),
+  /** Who may create an account: open (anyone, once the address is confirmed), invite (an invitation to that address), closed (only `npm run create-admin`). Default: closed in production, open otherwise. */
+  SIGNUP: optional(z.enum(['open', 'invite', 'closed'])),
+  /** Which workspaces without their own key may chat on MISTRAL_API_KEY: all, granted (by `npm run operator-key`), none. Default: granted when SIGNUP=open, else all. */
+  OPERATOR_KEY_WORKSPACES: optional(z.enum(['all', 'granted', 'none'])),
   /** Redis for rate limits shared between instances; unset keeps them in memory. */
   REDIS_URL: optional(redisUrl),
   /** Proxies whose X-Forwarded-For gives the client's address: loopback, subnets, addresses, a hop count, or none. */
   TRUST_PROXY: optional(z.string().min(1)).default('loopback'),
   /** Minutes between retention runs (the first runs at start-up); 0 disables them (use `npm run retention`). */
   RETENTION_INTERVAL_MINUTES: optional(z.coerce.number().int().min(0).max(10_080)).default(60),
+  /** Days after which the retention job cuts IP addresses in the audit logs to /24 (IPv4) or /48 (IPv6) and clears emails in their details; 7 at least. */
+  AUDIT_IP_TRUNCATE_DAYS: optional(z.coerce.number().int().min(AUDIT_IP_TRUNCATE_DAYS_RANGE.min).max(AUDIT_IP_TRUNCATE_DAYS_RANGE.max)).default(AUDIT_RETENTION_DEFAULTS.ipTruncateDays),
+  /** Days after which the retention job deletes audit log rows (both logs); 90 at least. */
+  AUDIT_RETENTION_DAYS: optional(z.coerce.number().int().min(AUDIT_RETENTION_DAYS_RANGE.min).max(AUDIT_RETENTION_DAYS_RANGE.max)).default(AUDIT_RETENTION_DEFAULTS.retentionDays),
   /** pino level. */
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
   /** on: a demo workspace and a demo host page on DEMO_PORT. Default on in development only. */
@@ -90,11 +106,19 @@ export interface Config {
   masterKeys: Keyring;
   tokenKeys: Keyring;
   mistral: { apiKey: string | undefined; serverUrl: string; model: string };
+  /** MAX_REPLY_TOKENS and DAILY_TOKEN_BUDGET: what one reply and one workspace's day may cost (server/usage/). */
+  usage: { maxReplyTokens: number; dailyTokenBudget: number };
+  /** SIGNUP: who may create an account through the panel. */
+  signup: SignupPolicy;
+  /** OPERATOR_KEY_WORKSPACES: which workspaces without their own key may use mistral.apiKey. */
+  operatorKeyWorkspaces: 'all' | 'granted' | 'none';
   redisUrl: string | undefined;
   /** Express's `trust proxy`: whose X-Forwarded-For names the client (per-address rate limits). */
   trustProxy: false | number | string[];
   /** Minutes between scheduled retention runs; 0: none, not even at start-up. */
   retentionIntervalMinutes: number;
+  /** AUDIT_IP_TRUNCATE_DAYS and AUDIT_RETENTION_DAYS: how long the audit logs keep personal data. */
+  audit: AuditRetention;
   /** The demo host page and its workspace; undefined when off. */
   demo: { port: number } | undefined;
   /** What the legal pages say about the operator (server/legal/). */
@@ -104,6 +128,8 @@ export interface Config {
   /** Values that must never appear in a log line. */
   secrets: readonly string[];
 }
+
+export type SignupPolicy = 'open' | 'invite' | 'closed';
 
 /** A start-up problem explained in one line, naming the variable at fault. */
 export class ConfigError extends Error {
@@ -126,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const generated = e.MASTER_KEYS && e.TOKEN_KEYS ? undefined : loadOrCreateDevKeyrings(dataDir);
   const masterText = e.MASTER_KEYS ?? generated!.MASTER_KEYS;
   const tokenText = e.TOKEN_KEYS ?? generated!.TOKEN_KEYS;
+  // Open sign-up lets strangers create workspaces: they do not chat on the operator's key unless granted.
+  const signup = e.SIGNUP ?? (production ? 'closed' : 'open');
   const masterKeys = keyring('MASTER_KEYS', masterText);
   const tokenKeys = keyring('TOKEN_KEYS', tokenText);
 
@@ -141,9 +169,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKeys,
     tokenKeys,
     mistral: { apiKey: e.MISTRAL_API_KEY, serverUrl: e.MISTRAL_SERVER_URL.replace(/\/+$/, ''), model: e.MISTRAL_MODEL },
+    usage: { maxReplyTokens: e.MAX_REPLY_TOKENS, dailyTokenBudget: e.DAILY_TOKEN_BUDGET },
+    signup,
+    operatorKeyWorkspaces: e.OPERATOR_KEY_WORKSPACES ?? (signup === 'open' ? 'granted' : 'all'),
     redisUrl: e.REDIS_URL,
     trustProxy: trustProxy(e.TRUST_PROXY),
     retentionIntervalMinutes: e.RETENTION_INTERVAL_MINUTES,
+    audit: { ipTruncateDays: e.AUDIT_IP_TRUNCATE_DAYS, retentionDays: e.AUDIT_RETENTION_DAYS },
     demo: (e.DEMO ?? (e.NODE_ENV === 'development' ? 'on' : 'off')) === 'on'
       ? { port: e.DEMO_PORT ?? (e.PORT === 0 || e.PORT === 65535 ? 0 : e.PORT + 1) }
       : undefined,

@@ -52,7 +52,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
   const inFlight = createInFlight();
   server.on('request', createApp({ config, db, logger, publicUrl: url, redis, inFlight, rateLimitPrefix: options.rateLimitPrefix, widgetDir: options.widgetDir, adminAuth: options.adminAuth }));
   // After listen and in the background: a long first run must not delay readiness.
-  const retention = startRetentionSchedule(db, logger, config.retentionIntervalMinutes);
+  const retention = startRetentionSchedule(db, logger, config.retentionIntervalMinutes, config.audit);
 
   return {
     url,

@@ -11,12 +11,12 @@ import { InvitationPage } from './pages/invitation.js';
 import { LegalPage } from './pages/legal.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { SignInPage } from './pages/sign-in.js';
-import { SignUpPage } from './pages/sign-up.js';
+import { SignUpCompletePage, SignUpPage } from './pages/sign-up.js';
 import { WorkspacePages } from './pages/workspace.js';
 import { WorkspacesPage } from './pages/workspaces.js';
 
 // Pages anyone may see; every other page needs a session.
-const PUBLIC = new Set(['/sign-in', '/sign-up', '/forgot-password', '/reset-password', '/invitations']);
+const PUBLIC = new Set(['/sign-in', '/sign-up', '/sign-up/complete', '/forgot-password', '/reset-password', '/invitations']);
 
 /** Routes by path, guards pages behind the session, and moves focus to each new page's heading. */
 export function App() {
@@ -49,6 +49,7 @@ export function App() {
 function page(path: string, signedIn: boolean) {
   if (path === '/sign-in') return <Bare><SignInPage /></Bare>;
   if (path === '/sign-up') return <Bare><SignUpPage /></Bare>;
+  if (path === '/sign-up/complete') return <Bare><SignUpCompletePage /></Bare>;
   if (path === '/forgot-password') return <Bare><ForgotPasswordPage /></Bare>;
   if (path === '/reset-password') return <Bare><ResetPasswordPage /></Bare>;
   if (path === '/invitations' && !signedIn) return <Bare><InvitationPage /></Bare>;

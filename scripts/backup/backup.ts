@@ -1,3 +1,4 @@
+import { createHash, type KeyObject } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -5,15 +6,19 @@ import { createGzip } from 'node:zlib';
 import { Encrypter } from 'age-encryption';
 import type { Config } from '../../server/config.js';
 import { dumpDatabase } from './dump.js';
+import type { Manifest } from './manifest.js';
 import { formatBytes, startProgress } from './progress.js';
 import { exited, rcat, rclone, remotePath } from './rclone.js';
 import { backupName, pruneBackups } from './remote-files.js';
+import { signedLine } from './signing.js';
 
 export interface BackupOptions {
   database: Config['database'];
   remote: string;
   recipients: readonly string[];
   retentionDays: number;
+  /** BACKUP_SIGNING_KEY: the last line signs the manifest and the SHA-256 of everything before it. */
+  signingKey: KeyObject;
   /** Show a progress line on stderr. */
   progress?: boolean;
   now?: Date;
@@ -26,12 +31,14 @@ export interface BackupResult {
   dumpedBytes: number;
   uploadedBytes: number;
   seconds: number;
-  /** Expired backups deleted afterwards. */
+  /** Expired (and future-dated) backups deleted afterwards. */
   deleted: string[];
+  /** Lines for the operator: future-dated names deleted. */
+  warnings: string[];
 }
 
 /**
- * dump → gzip → age → rclone rcat, streamed: nothing unencrypted touches the disk and
+ * dump → sign → gzip → age → rclone rcat, streamed: nothing unencrypted touches the disk and
  * memory use does not grow with the database. The upload goes to a .partial name and
  * is renamed only once every stage succeeded, so a failed run never leaves a file that
  * looks like a backup; expired backups are deleted only after a successful one.
@@ -55,9 +62,24 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   try {
     const dump = dumpDatabase(options.database);
     async function* counted() {
-      for await (const chunk of dump) {
-        dumpedBytes += chunk.length;
-        yield chunk;
+      const hash = createHash('sha256');
+      try {
+        for (;;) {
+          const next = await dump.next();
+          if (next.done) {
+            const manifest: Manifest = { ...next.value, plaintext: { bytes: dumpedBytes, sha256: hash.digest('hex') } };
+            const line = Buffer.from(signedLine(JSON.stringify(manifest), options.signingKey));
+            dumpedBytes += line.length;
+            yield line;
+            return;
+          }
+          hash.update(next.value);
+          dumpedBytes += next.value.length;
+          yield next.value;
+        }
+      } finally {
+        // A failed upload stops the dump too: its transaction ends and the database is released.
+        await dump.return(undefined as never).catch(() => {});
       }
     }
     const gzip = createGzip({ level: 6 });
@@ -81,6 +103,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
     progress?.stop();
   }
   await rclone(['moveto', partial, path]);
-  const deleted = await pruneBackups(options.remote, options.retentionDays, options.now ?? new Date());
-  return { path, name, dumpedBytes, uploadedBytes, seconds: (performance.now() - started) / 1000, deleted };
+  const warnings: string[] = [];
+  const deleted = await pruneBackups(options.remote, options.retentionDays, options.now ?? new Date(), (line) => warnings.push(line));
+  return { path, name, dumpedBytes, uploadedBytes, seconds: (performance.now() - started) / 1000, deleted, warnings };
 }

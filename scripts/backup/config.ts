@@ -1,5 +1,7 @@
+import type { KeyObject } from 'node:crypto';
 import { Encrypter } from 'age-encryption';
 import { z } from 'zod';
+import { parseSigningKey, parseVerifyKey } from './signing.js';
 
 /** An expected failure (bad configuration, bad input, a refused restore): one line, exit 1, no stack trace. */
 export class BackupError extends Error {
@@ -15,6 +17,8 @@ const backupEnvSchema = z.object({
   BACKUP_REMOTE: z.string().trim().min(1, { error: 'required: an rclone remote path such as offsite:parley' }),
   /** age public keys (age1…) that can decrypt backups, comma-separated; their identities stay offline. */
   BACKUP_RECIPIENTS: z.string().trim().min(1, { error: 'required: one or more age public keys (age1…), comma-separated' }),
+  /** The Ed25519 private key backups are signed with (base64 PKCS#8 DER or PEM, `npm run backup:keygen`); not an age key. */
+  BACKUP_SIGNING_KEY: z.string().optional(),
   /** Days a backup is kept on the remote before `npm run backup` deletes it. */
   BACKUP_RETENTION_DAYS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(36_500).optional()).default(30),
 });
@@ -23,9 +27,10 @@ export interface BackupConfig {
   remote: string;
   recipients: string[];
   retentionDays: number;
+  signingKey: KeyObject;
 }
 
-/** Parses BACKUP_REMOTE, BACKUP_RECIPIENTS and BACKUP_RETENTION_DAYS; throws BackupError naming the variable. */
+/** Parses BACKUP_REMOTE, BACKUP_RECIPIENTS, BACKUP_SIGNING_KEY and BACKUP_RETENTION_DAYS; throws BackupError naming the variable. */
 export function parseBackupConfig(env: NodeJS.ProcessEnv = process.env): BackupConfig {
   const parsed = backupEnvSchema.safeParse(env);
   if (!parsed.success) {
@@ -44,7 +49,18 @@ export function parseBackupConfig(env: NodeJS.ProcessEnv = process.env): BackupC
       throw new BackupError(`BACKUP_RECIPIENTS: "${r.slice(0, 20)}…" is not a valid age public key (${(err as Error).message})`);
     }
   }
-  return { remote: parseRemote(parsed.data.BACKUP_REMOTE), recipients, retentionDays: parsed.data.BACKUP_RETENTION_DAYS };
+  // Checked after the recipients, whose mistakes (a private identity on the server) matter more.
+  if (!parsed.data.BACKUP_SIGNING_KEY?.trim()) throw new BackupError('BACKUP_SIGNING_KEY: required: the Ed25519 key backups are signed with; npm run backup:keygen makes one');
+  const signingKey = parseSigningKey(parsed.data.BACKUP_SIGNING_KEY);
+  return { remote: parseRemote(parsed.data.BACKUP_REMOTE), recipients, retentionDays: parsed.data.BACKUP_RETENTION_DAYS, signingKey };
+}
+
+/** The public key restore and backup:verify check signatures with: --verify-key, else BACKUP_VERIFY_KEY. */
+export function parseVerifyKeyOption(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): KeyObject {
+  if (flag) return parseVerifyKey(flag, '--verify-key');
+  const value = env.BACKUP_VERIFY_KEY?.trim();
+  if (!value) throw new BackupError('BACKUP_VERIFY_KEY: required: the public half of BACKUP_SIGNING_KEY (npm run backup:keygen prints both), or --verify-key KEY; unsigned backups are not restored');
+  return parseVerifyKey(value);
 }
 
 /** BACKUP_REMOTE alone, for restore, which needs no recipients. */

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -6,24 +5,18 @@ import pg from 'pg';
 import type { Config } from '../../server/config.js';
 import { DataDirLockedError, lockDataDir } from '../../server/db/data-dir-lock.js';
 import type { Queryable } from '../../server/db/db.js';
-import { loadMigrations, MIGRATIONS_TABLE } from '../../server/db/migrate.js';
+import { securitySnapshot } from './catalog.js';
 import { BackupError } from './config.js';
-import { fingerprints, listTables, manifestLine, queryable, quoteIdent, schemaVersionOf, type Manifest } from './manifest.js';
-import { exited } from './rclone.js';
+import { HEADER_LINE, sequenceLine, tableLine } from './format.js';
+import { fingerprints, quoteIdent, schemaVersionOf, type Manifest } from './manifest.js';
+import { pgliteSession, pgSession, TEXT_SETTINGS, type Session } from './session.js';
 
-const COPY_BATCH_ROWS = 20_000;
+// Rows per round trip: a few megabytes even when messages are long.
+const FETCH_ROWS = 1_000;
 
-/** The plaintext of a backup, chunk by chunk: a SQL script whose last line is the manifest. */
-export function dumpDatabase(database: Config['database']): AsyncGenerator<Buffer> {
+/** The plaintext of a backup before its signed last line (format.ts), chunk by chunk; returns the manifest. */
+export function dumpDatabase(database: Config['database']): AsyncGenerator<Buffer, UnsignedManifest> {
   return database.kind === 'postgres' ? dumpPostgres(database.ownerUrl) : dumpPglite(database.dir);
-}
-
-/** A URL without its password, and the password for PGPASSWORD: pg_dump's arguments are visible in ps. */
-export function splitPassword(url: string): { url: string; env: NodeJS.ProcessEnv } {
-  const u = new URL(url);
-  const password = decodeURIComponent(u.password);
-  u.password = '';
-  return { url: u.toString(), env: password ? { ...process.env, PGPASSWORD: password } : { ...process.env } };
 }
 
 /** Superuser or BYPASSRLS: tenant tables FORCE row-level security, so anyone else reads (and loads) no rows. */
@@ -37,49 +30,33 @@ export async function assertBypassesRls(q: Queryable, variable: string): Promise
   }
 }
 
+/** The manifest as the dump knows it; the plaintext's size and hash are added while it is written. */
+export type UnsignedManifest = Omit<Manifest, 'plaintext'>;
+
 /**
- * pg_dump in a snapshot exported by a REPEATABLE READ transaction, whose fingerprints
- * (manifest.ts) therefore describe exactly the rows dumped. Objects are written without
- * owners (the restoring role owns them, as the migrating role did) but with their
- * grants, so parley_app keeps exactly its privileges; policies and FORCE RLS are part
- * of the tables' definitions.
+ * One REPEATABLE READ READ ONLY transaction, so the fingerprints (manifest.ts) and the
+ * security snapshot describe exactly the rows written.
  */
-async function* dumpPostgres(ownerUrl: string): AsyncGenerator<Buffer> {
+async function* dumpPostgres(ownerUrl: string): AsyncGenerator<Buffer, UnsignedManifest> {
   const client = new pg.Client({ connectionString: ownerUrl, application_name: 'parley-backup' });
   await connect(client, 'DATABASE_URL');
-  let child: ReturnType<typeof spawn> | undefined;
   try {
-    const q = queryable(client);
-    await assertBypassesRls(q, 'DATABASE_URL');
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    await client.query("SET LOCAL TimeZone = 'UTC'");
-    const { rows: exported } = await client.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
-    const snapshot = exported[0]!.snapshot;
-    const manifest: Manifest = {
-      format: 1, driver: 'postgres', schemaVersion: await schemaVersionOf(q), createdAt: new Date().toISOString(), tables: await fingerprints(q),
-    };
-    const { url, env } = splitPassword(ownerUrl);
-    child = spawn(process.env.PG_DUMP ?? 'pg_dump', ['--format=plain', '--no-owner', `--snapshot=${snapshot}`, '--dbname', url], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const done = exited(child, 'pg_dump');
-    done.catch(() => {});
-    yield Buffer.from(`-- Parley backup of a PostgreSQL database (pg_dump), schema version ${manifest.schemaVersion}, ${manifest.createdAt}\n`);
-    for await (const chunk of child.stdout!) yield chunk as Buffer;
-    await done;
-    await client.query('COMMIT');
-    yield Buffer.from(manifestLine(manifest));
+    const s = pgSession(client);
+    await assertBypassesRls(s, 'DATABASE_URL');
+    await s.exec('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    const manifest = yield* dumpRows(s, 'postgres');
+    await s.exec('COMMIT');
+    return manifest;
   } finally {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
     await client.end().catch(() => {});
   }
 }
 
 /**
- * The embedded database has no pg_dump: the script replays the migrations its schema
- * was built from (so it also loads into PostgreSQL with psql), then COPY blocks in
- * foreign-key order, then sequence positions. PGlite is single-process and its
- * directory is locked by the running server, so the server must be stopped.
+ * The embedded database is single-process and its directory is locked by the running
+ * server, so the server must be stopped. Its rows are written exactly as PostgreSQL's.
  */
-async function* dumpPglite(dir: string): AsyncGenerator<Buffer> {
+async function* dumpPglite(dir: string): AsyncGenerator<Buffer, UnsignedManifest> {
   if (!existsSync(join(dir, 'PG_VERSION'))) throw new BackupError(`DATA_DIR: there is no embedded database in ${dir}`);
   let unlock: () => void;
   try {
@@ -93,57 +70,57 @@ async function* dumpPglite(dir: string): AsyncGenerator<Buffer> {
   let db: PGlite | undefined;
   try {
     db = await PGlite.create(dir);
-    const q: Queryable = { query: async <R>(sql: string, params?: readonly unknown[]) => { const r = await db!.query<R>(sql, params as unknown[]); return { rows: r.rows, rowCount: r.rows.length }; } };
-    await db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL TimeZone = 'UTC'");
-    const version = await schemaVersionOf(q);
-    const migrations = loadMigrations();
-    const { rows: applied } = await q.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations ORDER BY version');
-    if (version > migrations.length) throw new BackupError(`the embedded database is at schema version ${version}, newer than this Parley (${migrations.length}): back it up with the Parley that migrated it`);
-    for (const row of applied) {
-      if (migrations[row.version - 1]?.checksum !== row.checksum) throw new BackupError(`migration ${row.version} was edited after it was applied; the schema cannot be replayed`);
-    }
-    const manifest: Manifest = { format: 1, driver: 'pglite', schemaVersion: version, createdAt: new Date().toISOString(), tables: await fingerprints(q) };
-
-    yield Buffer.from([
-      `-- Parley backup of the embedded database (PGlite), schema version ${version}, ${manifest.createdAt}`,
-      "SET client_encoding = 'UTF8';",
-      'SET standard_conforming_strings = on;',
-      // The table migrate.ts creates; its rows are copied below with the rest.
-      `CREATE TABLE ${MIGRATIONS_TABLE};`,
-      '',
-    ].join('\n'));
-    for (const m of migrations.slice(0, version)) yield Buffer.from(`-- migration ${String(m.version).padStart(4, '0')}_${m.name}\n${m.sql}\n;\n`);
-
-    for (const table of await listTables(q)) {
-      const rows = Number(manifest.tables[table]!.split(':')[0]);
-      const { rows: cols } = await q.query<{ name: string; pk: boolean }>(
-        `SELECT a.attname AS name, coalesce(a.attnum = ANY (i.indkey), false) AS pk
-           FROM pg_attribute a LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
-          WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-          ORDER BY a.attnum`,
-        [`public.${quoteIdent(table)}`],
-      );
-      const list = cols.map((c) => quoteIdent(c.name)).join(', ');
-      const order = cols.filter((c) => c.pk).map((c) => quoteIdent(c.name)).join(', ') || list;
-      yield Buffer.from(`COPY public.${quoteIdent(table)} (${list}) FROM stdin;\n`);
-      for (let offset = 0; offset < rows; offset += COPY_BATCH_ROWS) {
-        const r = await db.query(`COPY (SELECT ${list} FROM public.${quoteIdent(table)} ORDER BY ${order} LIMIT ${COPY_BATCH_ROWS} OFFSET ${offset}) TO '/dev/blob'`);
-        if (r.blob) yield Buffer.from(await r.blob.arrayBuffer());
-      }
-      yield Buffer.from('\\.\n\n');
-    }
-    const { rows: sequences } = await q.query<{ name: string; last: string | null }>(
-      "SELECT sequencename AS name, last_value::text AS last FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1",
-    );
-    for (const s of sequences) {
-      if (s.last !== null) yield Buffer.from(`SELECT pg_catalog.setval('public.${quoteIdent(s.name).replaceAll("'", "''")}', ${s.last}, true);\n`);
-    }
-    await db.exec('COMMIT');
-    yield Buffer.from(manifestLine(manifest));
+    const s = pgliteSession(db);
+    await s.exec('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    const manifest = yield* dumpRows(s, 'pglite');
+    await s.exec('COMMIT');
+    return manifest;
   } finally {
     await db?.close().catch(() => {});
     unlock();
   }
+}
+
+/** Rows only, as JSON arrays of text (format.ts): the header, every table in foreign-key order, then sequence positions. */
+async function* dumpRows(s: Session, driver: Manifest['driver']): AsyncGenerator<Buffer, UnsignedManifest> {
+  await s.exec(TEXT_SETTINGS);
+  const schemaVersion = await schemaVersionOf(s);
+  const migrations = schemaVersion === 0 ? [] : (await s.query<{ version: number; name: string; checksum: string }>('SELECT version, name, checksum FROM public.schema_migrations ORDER BY version')).rows;
+  const manifest: UnsignedManifest = {
+    format: 2, driver, schemaVersion, createdAt: new Date().toISOString(), migrations, tables: await fingerprints(s), security: await securitySnapshot(s),
+  };
+  yield Buffer.from(HEADER_LINE);
+  for (const table of Object.keys(manifest.tables)) {
+    const columns = await columnsOf(s, table);
+    yield Buffer.from(tableLine(table, columns));
+    const values = columns.map((c) => `${quoteIdent(c)}::text`).join(', ');
+    await s.exec(`DECLARE parley_dump NO SCROLL CURSOR FOR SELECT to_json(ARRAY[${values}])::text AS r FROM public.${quoteIdent(table)}`);
+    for (;;) {
+      const { rows } = await s.query<{ r: string }>(`FETCH ${FETCH_ROWS} FROM parley_dump`);
+      if (rows.length > 0) yield Buffer.from(`${rows.map((r) => r.r).join('\n')}\n`);
+      if (rows.length < FETCH_ROWS) break;
+    }
+    await s.exec('CLOSE parley_dump');
+  }
+  // last_value is also NULL for a sequence this role may not read: that must not pass for "never used".
+  const { rows: sequences } = await s.query<{ name: string; last: string | null; readable: boolean }>(
+    `SELECT sequencename AS name, last_value::text AS last, has_sequence_privilege(format('public.%I', sequencename), 'SELECT') AS readable
+       FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1`,
+  );
+  for (const q of sequences) {
+    if (!q.readable) throw new BackupError(`DATABASE_URL: this role cannot read sequence ${q.name}; GRANT pg_read_all_data to it (docs/operations.md)`);
+    if (q.last !== null) yield Buffer.from(sequenceLine(q.name, q.last));
+  }
+  return manifest;
+}
+
+/** A table's stored columns in order; generated ones are computed again on load. */
+export async function columnsOf(q: Queryable, table: string): Promise<string[]> {
+  const { rows } = await q.query<{ name: string }>(
+    `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
+    [`public.${quoteIdent(table)}`],
+  );
+  return rows.map((r) => r.name);
 }
 
 export async function connect(client: pg.Client, variable: string): Promise<void> {

@@ -1,30 +1,37 @@
 import type pg from 'pg';
 import type { Queryable } from '../../server/db/db.js';
 import { latestVersion, loadMigrations } from '../../server/db/migrate.js';
+import type { SecuritySnapshot } from './catalog.js';
 import { BackupError } from './config.js';
 
-/** What a backup holds, written as its last line and checked by every restore before it commits. */
+/**
+ * What a backup holds, signed (signing.ts) as its last line and checked by every
+ * restore before one row is loaded and again before anything is committed.
+ */
 export interface Manifest {
-  format: 1;
+  format: 2;
   driver: 'postgres' | 'pglite';
   schemaVersion: number;
   createdAt: string;
+  /** The migrations the schema was built from: a restore rebuilds it from its own copies, which must match. */
+  migrations: { version: number; name: string; checksum: string }[];
   /** Per table in schema public: `rows:checksum` (fingerprint()). */
   tables: Record<string, string>;
+  /** Policies, grants, functions, triggers of the database backed up (catalog.ts). */
+  security: SecuritySnapshot;
+  /** Everything before the signed line. */
+  plaintext: { bytes: number; sha256: string };
 }
 
-const TRAILER = '-- parley-backup-manifest: ';
-
-export function manifestLine(m: Manifest): string {
-  return `${TRAILER}${JSON.stringify(m)}\n`;
-}
-
-/** The manifest in the last lines of a plaintext dump, or undefined. */
-export function parseManifest(tail: string): Manifest | undefined {
-  const line = tail.split('\n').reverse().find((l) => l.startsWith(TRAILER));
-  if (!line) return undefined;
-  const m = JSON.parse(line.slice(TRAILER.length)) as Manifest;
-  return m.format === 1 && typeof m.tables === 'object' ? m : undefined;
+/** The manifest of a verified signed line; refuses anything not shaped like one this Parley writes. */
+export function parseManifest(text: string): Manifest {
+  const m = JSON.parse(text) as Partial<Manifest>;
+  const ok = m.format === 2 && (m.driver === 'postgres' || m.driver === 'pglite') && Number.isInteger(m.schemaVersion)
+    && typeof m.createdAt === 'string' && !Number.isNaN(Date.parse(m.createdAt)) && Array.isArray(m.migrations)
+    && typeof m.tables === 'object' && m.tables !== null && typeof m.security === 'object' && m.security !== null
+    && typeof m.plaintext?.sha256 === 'string' && Number.isInteger(m.plaintext.bytes);
+  if (!ok) throw new BackupError(`the backup's manifest has format ${String(m.format)}; this Parley restores format 2`);
+  return m as Manifest;
 }
 
 export function quoteIdent(name: string): string {
@@ -104,7 +111,9 @@ export function queryable(client: pg.Client | pg.PoolClient): Queryable {
 }
 
 /** Compares a restored database with its backup's manifest; throws naming the first table that differs. */
-export function compareManifest(expected: Manifest, actual: Record<string, string>): void {
+export function compareManifest(expected: Pick<Manifest, 'tables'>, actual: Record<string, string>): void {
+  const extra = Object.keys(actual).filter((t) => expected.tables[t] === undefined);
+  if (extra.length > 0) throw new BackupError(`verification failed: the backup does not have table ${extra.join(', ')}`);
   for (const [table, fp] of Object.entries(expected.tables)) {
     if (actual[table] === undefined) throw new BackupError(`verification failed: table ${table} is missing after the restore`);
     if (actual[table] !== fp) {

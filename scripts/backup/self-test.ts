@@ -13,6 +13,7 @@ import { BackupError } from './config.js';
 import { compareManifest, fingerprints } from './manifest.js';
 import { asOwner } from './owner.js';
 import { runRestore } from './restore.js';
+import { generateSigningKeyPair, parseSigningKey, parseVerifyKey } from './signing.js';
 import { rclone } from './rclone.js';
 import { withScratchDatabase } from './verify.js';
 import { startWebdav } from './webdav.js';
@@ -29,8 +30,8 @@ export interface SelfTestResult {
 /**
  * `npm run backup:verify` with no backup named: the whole chain on this machine, with
  * nothing of the operator's touched. Seeds a scratch database, backs it up to a WebDAV
- * remote served by `rclone serve webdav` on 127.0.0.1 for a throwaway identity, restores
- * it into a second scratch database, compares every table's row count and checksum with
+ * remote served by `rclone serve webdav` on 127.0.0.1 for a throwaway identity, signed
+ * with a throwaway key, restores it into a second scratch database, compares every table's row count and checksum with
  * the source, and decrypts the same file with the `age` command-line tool.
  */
 export async function runSelfTest(database: Config['database'], log: (line: string) => void): Promise<SelfTestResult> {
@@ -41,20 +42,23 @@ export async function runSelfTest(database: Config['database'], log: (line: stri
     const identity = await generateX25519Identity();
     const identityFile = join(dir, 'identity.txt');
     writeFileSync(identityFile, `# throwaway identity of one self-test\n${identity}\n`, { mode: 0o600 });
+    const keys = generateSigningKeyPair();
+    const signingKey = parseSigningKey(keys.signingKey);
+    const verifyKey = parseVerifyKey(keys.verifyKey);
     return await withScratchDatabase(database, async (source) => {
       await seedSample(source);
       const expected = await asOwner(source, fingerprints);
       log(`seeded ${Object.keys(expected).length} tables in a scratch ${source.kind === 'postgres' ? 'PostgreSQL' : 'PGlite'} database`);
-      const backup = await runBackup({ database: source, remote: `${webdav.remote}parley`, recipients: [await identityToRecipient(identity)], retentionDays: 30 });
-      log(`backed up to ${backup.path} (${backup.uploadedBytes} bytes, age-encrypted)`);
+      const backup = await runBackup({ database: source, remote: `${webdav.remote}parley`, recipients: [await identityToRecipient(identity)], retentionDays: 30, signingKey });
+      log(`backed up to ${backup.path} (${backup.uploadedBytes} bytes, signed, age-encrypted)`);
       const header = await rclone(['cat', '--count', '21', backup.path]);
       if (header !== 'age-encryption.org/v1') throw new BackupError('self-test: the backup does not start with the age header');
       // The standard tool reads it: the format is plain age, not Parley's own.
       const { stdout } = await run('bash', ['-c', 'set -o pipefail; rclone cat "$1" | age -d -i "$2" | gunzip | wc -c', 'bash', backup.path, identityFile], { maxBuffer: 1024 });
       if (Number(stdout.trim()) !== backup.dumpedBytes) throw new BackupError(`self-test: age -d gave ${stdout.trim()} bytes, the dump was ${backup.dumpedBytes}`);
-      log(`age -d -i identity decrypts it: ${backup.dumpedBytes} bytes of SQL`);
+      log(`age -d -i identity decrypts it: ${backup.dumpedBytes} bytes of rows and a signed manifest`);
       return withScratchDatabase(database, async (target) => {
-        const restored = await runRestore({ database: target, source: backup.path, identityFile });
+        const restored = await runRestore({ database: target, source: backup.path, identityFile, verifyKey });
         compareManifest({ ...restored.manifest, tables: expected }, await asOwner(target, fingerprints));
         const rows = Object.values(restored.rows).reduce((a, b) => a + b, 0);
         log(`restored into a fresh database: ${rows} rows in ${Object.keys(expected).length} tables match the source, schema at version ${restored.schemaVersion}`);

@@ -1,36 +1,86 @@
-import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { DataDirLockedError, lockDataDir } from '../../server/db/data-dir-lock.js';
-import type { Queryable } from '../../server/db/db.js';
-import { latestVersion, loadMigrations, migrate } from '../../server/db/migrate.js';
-import { openPglite } from '../../server/db/pglite.js';
-import { openPostgres } from '../../server/db/postgres.js';
 import { BackupError } from './config.js';
-import { loadIntoPglite } from './load-pglite.js';
-import { CREATE_RUNTIME_ROLE, inspectPostgres, loadIntoPostgres } from './load-postgres.js';
-import { assertRestorable, compareManifest, fingerprints, schemaVersionOf, tablesWithoutForcedRls, type Manifest } from './manifest.js';
+import { assertBypassesRls, connect } from './dump.js';
+import type { BackupRecord } from './format.js';
+import type { Manifest } from './manifest.js';
+import { rebuild } from './rebuild.js';
+import { pgliteSession, pgSession } from './session.js';
 
-/** Where a restore goes: checked before anything is fetched, loaded, then finished (migrated, checked) or abandoned. */
+/** Where a restore goes: checked before anything is fetched, then rebuilt (committed only if every check passed) or abandoned. */
 export interface Target {
-  load(plaintext: Readable): Promise<Manifest>;
-  finish(manifest: Manifest): Promise<{ rows: Record<string, number>; schemaVersion: number }>;
+  rebuild(manifest: Manifest, records: AsyncIterable<BackupRecord>): Promise<{ rows: Record<string, number>; schemaVersion: number }>;
   abandon(): Promise<void>;
 }
 
+/** What is in the target database before a restore. */
+interface PostgresTarget {
+  tables: number;
+  workspaces: number;
+  schemaVersion: number;
+}
+
+async function inspectPostgres(ownerUrl: string): Promise<PostgresTarget> {
+  const client = new pg.Client({ connectionString: ownerUrl, application_name: 'parley-restore' });
+  await connect(client, 'DATABASE_URL');
+  try {
+    const q = pgSession(client);
+    await assertBypassesRls(q, 'DATABASE_URL');
+    const { rows } = await q.query<{ tables: number; migrations: boolean; workspaces: boolean }>(
+      `SELECT (SELECT count(*)::int FROM pg_tables WHERE schemaname = 'public') AS tables,
+              to_regclass('public.schema_migrations') IS NOT NULL AS migrations, to_regclass('public.workspaces') IS NOT NULL AS workspaces`,
+    );
+    const r = rows[0]!;
+    const count = async (sql: string) => Number((await q.query<{ n: number }>(sql)).rows[0]!.n);
+    return {
+      tables: r.tables,
+      workspaces: r.workspaces ? await count('SELECT count(*)::int AS n FROM public.workspaces') : 0,
+      schemaVersion: r.migrations ? await count('SELECT coalesce(max(version), 0)::int AS n FROM public.schema_migrations') : 0,
+    };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+// --force: everything in schema public goes, in the same transaction as the load.
+const CLEAR_PUBLIC = `DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT viewname FROM pg_views WHERE schemaname = 'public' LOOP EXECUTE format('DROP VIEW IF EXISTS public.%I CASCADE', r.viewname); END LOOP;
+  FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP EXECUTE format('DROP TABLE IF EXISTS public.%I CASCADE', r.tablename); END LOOP;
+  FOR r IN SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' LOOP EXECUTE format('DROP SEQUENCE IF EXISTS public.%I CASCADE', r.sequencename); END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') LOOP
+    EXECUTE 'DROP ROUTINE IF EXISTS ' || r.f::text || ' CASCADE';
+  END LOOP;
+END $$;`;
+
+/**
+ * PostgreSQL: one transaction from the first statement (clearing, with --force) to the
+ * last check; only then COMMIT. A failure anywhere, or the process dying, rolls back all of it.
+ */
 export async function preparePostgres(ownerUrl: string, force = false): Promise<Target> {
   const before = await inspectPostgres(ownerUrl);
   refuseUnlessEmpty(before.tables > 0, `the database in DATABASE_URL is not empty (${before.tables} tables, ${before.workspaces} workspaces, schema version ${before.schemaVersion})`, force);
   return {
-    load: (plaintext) => loadIntoPostgres(ownerUrl, plaintext, { clear: before.tables > 0 }),
-    finish: async (manifest) => {
-      const db = openPostgres(ownerUrl, { max: 1, applicationName: 'parley-restore' });
+    rebuild: async (manifest, records) => {
+      const client = new pg.Client({ connectionString: ownerUrl, application_name: 'parley-restore' });
+      await connect(client, 'DATABASE_URL');
+      client.on('error', () => {}); // a dropped connection fails the query in progress, which reports it
       try {
-        return await afterLoad(db, manifest, () => migrate(db));
+        const s = pgSession(client);
+        await s.exec(`BEGIN;\nSET LOCAL client_min_messages = warning;\n${before.tables > 0 ? CLEAR_PUBLIC : ''}`);
+        const result = await rebuild(s, manifest, records);
+        await s.exec('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
       } finally {
-        await db.close();
+        await client.end().catch(() => {});
       }
     },
     abandon: async () => {},
@@ -38,8 +88,8 @@ export async function preparePostgres(ownerUrl: string, force = false): Promise<
 }
 
 /**
- * The embedded database is restored into a new directory beside DATA_DIR/pglite and
- * renamed into place only once loaded and verified: a failed restore leaves the old
+ * The embedded database is rebuilt in a new directory beside DATA_DIR/pglite and
+ * renamed into place only once every check passed: a failed restore leaves the old
  * directory as it was. The data directory lock keeps a running server out meanwhile.
  */
 export function preparePglite(dir: string, force = false): Target {
@@ -51,50 +101,34 @@ export function preparePglite(dir: string, force = false): Target {
     if (err instanceof DataDirLockedError) throw new BackupError(`${err.message}: stop Parley before restoring into its embedded database`);
     throw err;
   }
-  const existing = existsSync(join(dir, 'PG_VERSION'));
   try {
-    refuseUnlessEmpty(existing, `DATA_DIR already holds an embedded database (${dir})`, force);
+    refuseUnlessEmpty(existsSync(join(dir, 'PG_VERSION')), `DATA_DIR already holds an embedded database (${dir})`, force);
   } catch (err) {
     unlock();
     throw err;
   }
-  const staging = mkdtempSync(join(dirname(dir), `.${basename(dir)}-restore-`));
+  let staging: string | undefined;
   let db: PGlite | undefined;
-  let loading: Promise<Manifest> | undefined;
-  const loadStaging = async (plaintext: Readable): Promise<Manifest> => {
-    // Creating a database takes seconds: not for a file that fails in its first chunk.
-    await once(plaintext, 'readable');
-    db = await PGlite.create(staging);
-    await db.exec(CREATE_RUNTIME_ROLE);
-    const manifest = await loadIntoPglite(db, plaintext);
-    assertRestorable(manifest);
-    await db.exec("SET TimeZone = 'UTC'");
-    compareManifest(manifest, await fingerprints(pgliteQueryable(db)));
-    await db.close();
-    db = undefined;
-    return manifest;
-  };
   return {
-    load: (plaintext) => (loading = loadStaging(plaintext)),
-    finish: async (manifest) => {
-      const handle = await openPglite(staging);
-      let result: { rows: Record<string, number>; schemaVersion: number };
-      try {
-        result = await afterLoad(handle, manifest, () => migrate(handle));
-      } finally {
-        await handle.close();
-      }
+    rebuild: async (manifest, records) => {
+      staging = mkdtempSync(join(dirname(dir), `.${basename(dir)}-restore-`));
+      db = await PGlite.create(staging);
+      const s = pgliteSession(db);
+      await s.exec('BEGIN');
+      const result = await rebuild(s, manifest, records);
+      await s.exec('COMMIT');
+      await db.close();
+      db = undefined;
       // The old database (if --force) goes, with the lock file in it; the new one takes its place.
       rmSync(dir, { recursive: true, force: true });
       renameSync(staging, dir);
+      staging = undefined;
       unlock();
       return result;
     },
     abandon: async () => {
-      // Let a loader that is still creating or filling the database stop before it goes.
-      await Promise.race([loading?.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
       await db?.close().catch(() => {});
-      rmSync(staging, { recursive: true, force: true });
+      if (staging) rmSync(staging, { recursive: true, force: true });
       unlock();
     },
   };
@@ -102,20 +136,4 @@ export function preparePglite(dir: string, force = false): Target {
 
 function refuseUnlessEmpty(notEmpty: boolean, what: string, force: boolean): void {
   if (notEmpty && !force) throw new BackupError(`${what}; restoring would replace it: add --force to do that, or point DATABASE_URL/DATA_DIR at an empty database`);
-}
-
-/** Migrates an older backup forward, then checks the schema version and that tenant tables still force row-level security. */
-async function afterLoad(q: Queryable, manifest: Manifest, runMigrations: () => Promise<unknown>): Promise<{ rows: Record<string, number>; schemaVersion: number }> {
-  await runMigrations();
-  const latest = latestVersion(loadMigrations());
-  const version = await schemaVersionOf(q);
-  if (version !== latest) throw new BackupError(`verification failed: schema version ${version} after the restore, expected ${latest}`);
-  const open = await tablesWithoutForcedRls(q);
-  if (open.length > 0) throw new BackupError(`verification failed: row-level security is not forced on ${open.join(', ')}`);
-  const rows = Object.fromEntries(Object.entries(manifest.tables).map(([t, fp]) => [t, Number(fp.split(':')[0])]));
-  return { rows, schemaVersion: version };
-}
-
-function pgliteQueryable(db: PGlite): Queryable {
-  return { query: async <R>(sql: string, params?: readonly unknown[]) => { const r = await db.query<R>(sql, params as unknown[]); return { rows: r.rows, rowCount: r.rows.length }; } };
 }

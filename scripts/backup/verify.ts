@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { runRestore, type RestoreResult } from './restore.js';
  * the configured kind, verifies it as every restore does, and drops the scratch
  * database. The live database is only read from, never written.
  */
-export async function runVerify(options: { database: Config['database']; source: string; identityFile: string; progress?: boolean }): Promise<RestoreResult> {
+export async function runVerify(options: { database: Config['database']; source: string; identityFile: string; verifyKey: KeyObject; progress?: boolean }): Promise<RestoreResult> {
   return withScratchDatabase(options.database, (database) => runRestore({ ...options, database }));
 }
 

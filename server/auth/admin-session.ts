@@ -1,8 +1,9 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Db } from '../db/db.js';
 import { HttpError } from '../http/errors.js';
 import type { Keyring } from '../keys/keyring.js';
-import { authenticate, type AdminContext } from './auth.service.js';
+import { authenticate, type AdminContext, type RequestInfo } from './auth.service.js';
+import { deviceCookie, readDeviceCookie } from './device-cookie.js';
 import { readSessionCookie, SESSION_TTL_MS, sessionCookie, verifyCsrfToken } from './session-token.js';
 
 declare global {
@@ -45,6 +46,16 @@ export function setSessionCookie(res: Response, token: string): void {
 
 export function clearSessionCookie(res: Response): void {
   res.append('Set-Cookie', sessionCookie('', 0));
+}
+
+/** Set after every full sign-in (after the second factor, with MFA on); sign-out keeps it. */
+export function setDeviceCookie(res: Response, token: string): void {
+  res.append('Set-Cookie', deviceCookie(token));
+}
+
+/** Who is asking, for throttles and the audit log. */
+export function requestInfo(req: Request): RequestInfo {
+  return { ip: req.ip ?? '', userAgent: req.header('user-agent'), deviceToken: readDeviceCookie(req.headers.cookie) };
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -1,22 +1,28 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { createHash } from 'node:crypto';
+import { Router, type RequestHandler, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { HttpError } from '../http/errors.js';
+import type { InFlight } from '../http/in-flight.js';
 import { DEFAULT_RATE_LIMIT_PREFIX } from '../http/rate-limit.js';
 import { parseInput } from '../http/validate.js';
 import type { Logger } from '../logging.js';
-import { adminSession, clearSessionCookie, csrfToken as requireCsrfToken, requireAdmin, sameOrigin, setSessionCookie } from './admin-session.js';
-import { presentAccount, presentSession } from './auth.presenter.js';
-import { changePasswordBody, resetConfirmBody, resetRequestBody, signInBody, signUpBody } from './auth.schema.js';
+import type { Mailer } from '../mail/mailer.js';
+import { afterAnswer, type AfterAnswer } from './after-answer.js';
+import {
+  adminSession, clearSessionCookie, requestInfo as info, csrfToken as requireCsrfToken, requireAdmin, sameOrigin, setDeviceCookie, setSessionCookie,
+} from './admin-session.js';
+import { presentSession } from './auth.presenter.js';
+import { changePasswordBody, resetConfirmBody, resetRequestBody, signInBody, signUpBody, signUpCompleteBody } from './auth.schema.js';
 import * as auth from './auth.service.js';
-import type { Mailer } from './mailer.js';
 import { mfaRoutes } from './mfa.routes.js';
 import { dummyHash } from './password.js';
 import { withRetryAfter } from './retry-after.js';
 import { csrfToken } from './session-token.js';
 import { createSignInThrottle, type SignInThrottleOptions } from './sign-in-throttle.js';
+import * as signup from './signup.service.js';
 
 /** What tests and other deployments may swap; production uses the defaults. */
 export interface AdminAuthOptions {
@@ -25,6 +31,8 @@ export interface AdminAuthOptions {
   signInBackoff?: SignInThrottleOptions;
   /** Sign-ups and reset requests per IP address per hour (default 20 each). */
   perIpPerHour?: number;
+  /** Sign-up and reset mails per address per hour (default 5); more are dropped, the answer unchanged. */
+  mailsPerAddressPerHour?: number;
 }
 
 export interface AuthRouteDeps {
@@ -33,13 +41,15 @@ export interface AuthRouteDeps {
   logger: Logger;
   publicUrl: string;
   mailer: Mailer;
+  /** Work done after the answer (mail, hashing) is tracked here, so shutdown waits for it. */
+  inFlight: InFlight;
   redis?: Redis | undefined;
   rateLimitPrefix?: string | undefined;
   options?: AdminAuthOptions | undefined;
 }
 
 // Paths under /api/admin that are used before there is a session: Origin check only.
-export const ORIGIN_ONLY = new Set(['/auth/sign-up', '/auth/sign-in', '/auth/password-reset/request', '/auth/password-reset/confirm']);
+export const ORIGIN_ONLY = new Set(['/auth/sign-up', '/auth/sign-up/complete', '/auth/sign-in', '/auth/password-reset/request', '/auth/password-reset/confirm']);
 
 /** The checks in front of every /api/admin route: same Origin, the session cookie, the CSRF token. */
 export function adminGuards(config: Config, db: Db, publicUrl: string): RequestHandler[] {
@@ -47,8 +57,9 @@ export function adminGuards(config: Config, db: Db, publicUrl: string): RequestH
 }
 
 /** /api/admin/auth: sign-up, sign-in, sessions, passwords, MFA. */
-export function authRoutes({ config, db, logger, publicUrl, mailer, redis, rateLimitPrefix, options = {} }: AuthRouteDeps): Router {
+export function authRoutes({ config, db, logger, publicUrl, mailer, inFlight, redis, rateLimitPrefix, options = {} }: AuthRouteDeps): Router {
   const prefix = rateLimitPrefix ?? DEFAULT_RATE_LIMIT_PREFIX;
+  const perAddress = hourlyLimiter(`${prefix}:admin-auth:mail`, options.mailsPerAddressPerHour ?? 5, redis);
   const deps: auth.AuthDeps = {
     db,
     logger,
@@ -56,33 +67,57 @@ export function authRoutes({ config, db, logger, publicUrl, mailer, redis, rateL
     tokenKeys: config.tokenKeys,
     mailer,
     throttle: createSignInThrottle({ ...options.signInBackoff, redis, prefix }),
+    signup: config.signup,
+    // Hashed: the shared store holds no email addresses.
+    mayMail: (email) => perAddress.consume(createHash('sha256').update(email.trim().toLowerCase()).digest('hex')).then(() => true, (err: unknown) => {
+      if (err instanceof RateLimiterRes) return false;
+      throw err;
+    }),
   };
   // Computed now, so the first unknown email costs no more than any other.
   void dummyHash();
   const perIp = hourlyLimiter(`${prefix}:admin-auth:ip`, options.perIpPerHour ?? 20, redis);
-  const router = accountRoutes(deps, perIp);
+  const router = accountRoutes(deps, perIp, afterAnswer(inFlight, logger));
   router.use('/mfa', mfaRoutes({ ...deps, masterKeys: config.masterKeys }));
   return router;
 }
 
-function accountRoutes(deps: auth.AuthDeps, perIp: RateLimiterAbstract): Router {
+function accountRoutes(deps: auth.AuthDeps, perIp: RateLimiterAbstract, afterAnswer: AfterAnswer): Router {
   const router = Router();
-  const info = (req: Request): auth.RequestInfo => ({ ip: req.ip ?? '', userAgent: req.header('user-agent') });
 
+  // What the panel may offer before anyone signs in.
+  router.get('/config', (_req, res) => {
+    res.json({ signup: deps.signup });
+  });
+
+  // The same answer, at the same speed, whether or not the address has an account: the mail tells the rest.
   router.post('/sign-up', async (req, res) => {
     await limit(res, perIp, req.ip ?? '');
     const body = parseInput(signUpBody, req.body ?? {}, 'invalid_body');
-    const account = await auth.signUp(deps, body);
-    res.status(201).json({ account: presentAccount(account) });
+    await signup.checkSignUpAllowed(deps, body);
+    const requestedBy = info(req);
+    res.status(202).json({ status: 'check_email' });
+    afterAnswer(res, 'sign-up mail', () => signup.mailSignUp(deps, body, requestedBy));
+  });
+
+  router.post('/sign-up/complete', async (req, res) => {
+    const body = parseInput(signUpCompleteBody, req.body ?? {}, 'invalid_body');
+    const result = await signup.completeSignUp(deps, body, info(req));
+    setSessionCookie(res, result.token);
+    setDeviceCookie(res, result.deviceToken);
+    res.status(201).json(presentSession(result.account, result.expiresAt, result.csrfToken));
   });
 
   router.post('/sign-in', async (req, res) => {
     const body = parseInput(signInBody, req.body ?? {}, 'invalid_body');
     const result = await withRetryAfter(res, auth.signIn(deps, body, info(req)));
     setSessionCookie(res, result.token);
-    // The pending session's CSRF token comes along, for POST /auth/mfa/verify.
+    // The pending session's CSRF token comes along, for POST /auth/mfa/verify; the device cookie waits for the code.
     if (result.mfaRequired) res.json({ mfaRequired: true, csrfToken: result.csrfToken });
-    else res.json(presentSession(result.account, result.expiresAt, result.csrfToken));
+    else {
+      setDeviceCookie(res, result.deviceToken);
+      res.json(presentSession(result.account, result.expiresAt, result.csrfToken));
+    }
   });
 
   router.post('/sign-out', async (req, res) => {
@@ -107,8 +142,9 @@ function accountRoutes(deps: auth.AuthDeps, perIp: RateLimiterAbstract): Router 
   router.post('/password-reset/request', async (req, res) => {
     await limit(res, perIp, req.ip ?? '');
     const body = parseInput(resetRequestBody, req.body ?? {}, 'invalid_body');
-    await auth.requestPasswordReset(deps, body.email, info(req));
+    const requestedBy = info(req);
     res.status(202).end();
+    afterAnswer(res, 'password reset mail', () => auth.requestPasswordReset(deps, body.email, requestedBy));
   });
 
   router.post('/password-reset/confirm', async (req, res) => {

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { SignupPolicy } from '../config.js';
 import type { Db } from '../db/db.js';
 import { HttpError } from '../http/errors.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { Logger } from '../logging.js';
 import * as repo from './auth.repo.js';
-import type { Mailer } from './mailer.js';
+import type { Mailer } from '../mail/mailer.js';
+import { issueDeviceToken, verifyDeviceToken } from './device-cookie.js';
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { csrfToken, newToken, SESSION_TOUCH_MS, SESSION_TTL_MS, tokenHash } from './session-token.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
@@ -20,6 +22,10 @@ export interface AuthDeps {
   publicUrl: string;
   mailer: Mailer;
   throttle: SignInThrottle;
+  /** SIGNUP: who may create an account (signup.service.ts). */
+  signup: SignupPolicy;
+  /** False once an address has been sent its hourly share of sign-up and reset mails. */
+  mayMail(email: string): Promise<boolean>;
 }
 
 export interface Account {
@@ -46,6 +52,8 @@ export interface AdminContext {
 export interface RequestInfo {
   ip: string;
   userAgent: string | undefined;
+  /** The device cookie as sent, not yet verified (device-cookie.ts). */
+  deviceToken?: string | undefined;
 }
 
 /** Refused for too many failed attempts; the route turns retryAfterMs into Retry-After. */
@@ -67,25 +75,36 @@ export const toAccount = (row: repo.AccountRow): Account => ({
   mfaEnabled: row.mfa_enabled_at !== null,
 });
 
-/** Signed in, or (with MFA on) half signed in: `token` names a pending session until POST /auth/mfa/verify. */
-export type SignInResult =
-  | { mfaRequired: false; account: Account; token: string; expiresAt: Date; csrfToken: string }
-  | { mfaRequired: true; token: string; csrfToken: string };
+/** A full session: the account, the session cookie's token, and the device cookie's. */
+export interface SignedIn {
+  account: Account;
+  token: string;
+  expiresAt: Date;
+  csrfToken: string;
+  deviceToken: string;
+}
 
-export async function signUp(deps: AuthDeps, input: { email: string; password: string; name?: string | undefined }): Promise<Account> {
-  const problem = passwordProblem(input.password, input.email);
-  if (problem) throw weakPassword(problem);
-  const row = await repo.insertAccount(deps.db, input.email, input.name ?? null, await hashPassword(input.password));
-  if (!row) throw new HttpError(409, 'email_taken', 'An account with this email already exists. Sign in or reset its password.');
-  await repo.insertPlatformEvent(deps.db, { actor: `account:${row.id}`, action: 'auth.sign_up', target: `account:${row.id}` });
-  return toAccount(row);
+/** Signed in, or (with MFA on) half signed in: `token` names a pending session until POST /auth/mfa/verify. */
+export type SignInResult = ({ mfaRequired: false } & SignedIn) | { mfaRequired: true; token: string; csrfToken: string };
+
+/**
+ * The device this request comes from, when its device cookie was issued to this account:
+ * the account's sign-in lock does not stop it (sign-in-throttle.ts).
+ */
+export function knownDevice(deps: Pick<AuthDeps, 'tokenKeys'>, accountId: string | undefined, info: RequestInfo): string | undefined {
+  return accountId ? verifyDeviceToken(deps.tokenKeys, accountId, info.deviceToken) : undefined;
+}
+
+/** The device cookie to set after a full sign-in: the same device id when the browser had one for this account. */
+export function deviceTokenFor(deps: Pick<AuthDeps, 'tokenKeys'>, accountId: string, info: RequestInfo): string {
+  return issueDeviceToken(deps.tokenKeys, accountId, knownDevice(deps, accountId, info));
 }
 
 export async function signIn(deps: AuthDeps, input: { email: string; password: string }, info: RequestInfo): Promise<SignInResult> {
-  const keys = { email: input.email, ip: info.ip };
+  const row = await repo.findAccountByEmail(deps.db, input.email);
+  const keys = { email: input.email, ip: info.ip, device: knownDevice(deps, row?.id, info) };
   const waitMs = await deps.throttle.attempt(keys);
   if (waitMs > 0) throw new TooManyAttempts(waitMs);
-  const row = await repo.findAccountByEmail(deps.db, input.email);
   // The same argon2 work whether or not the account exists.
   const ok = await verifyPassword(row?.password_hash ?? (await dummyHash()), input.password);
   if (!row || !ok) {
@@ -100,8 +119,11 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
   if (row.mfa_enabled_at) return mfaChallenge(deps, row, info);
   await deps.throttle.succeeded(keys);
   const { token, session } = await openSession(deps, row.id, info, { ttlMs: SESSION_TTL_MS, mfaPending: false });
-  await repo.insertPlatformEvent(deps.db, { actor: `account:${row.id}`, action: 'auth.sign_in', target: `session:${session.id}`, details: { ip: info.ip } });
-  return { mfaRequired: false, account: toAccount(row), token, expiresAt: session.expires_at, csrfToken: csrfToken(deps.tokenKeys, token) };
+  await repo.insertPlatformEvent(deps.db, { actor: `account:${row.id}`, action: 'auth.sign_in', target: `session:${session.id}`, details: { ip: info.ip, knownDevice: keys.device !== undefined } });
+  return {
+    mfaRequired: false, account: toAccount(row), token, expiresAt: session.expires_at,
+    csrfToken: csrfToken(deps.tokenKeys, token), deviceToken: deviceTokenFor(deps, row.id, info),
+  };
 }
 
 /**
@@ -116,7 +138,7 @@ async function mfaChallenge(deps: AuthDeps, row: repo.AccountRow, info: RequestI
 }
 
 /** A new session for the account: the token for the cookie, only its hash stored. */
-async function openSession(deps: AuthDeps, accountId: string, info: RequestInfo, options: { ttlMs: number; mfaPending: boolean }) {
+export async function openSession(deps: AuthDeps, accountId: string, info: RequestInfo, options: { ttlMs: number; mfaPending: boolean }) {
   const token = newToken();
   const session = await repo.insertSession(deps.db, {
     accountId,
@@ -154,7 +176,7 @@ export async function signOut(deps: AuthDeps, ctx: AdminContext, info: RequestIn
 
 /** Keeps this session, revokes every other one. A wrong current password counts as a failed sign-in. */
 export async function changePassword(deps: AuthDeps, ctx: AdminContext, input: { current: string; next: string }, info: RequestInfo): Promise<void> {
-  const keys = { email: ctx.account.email, ip: info.ip };
+  const keys = { email: ctx.account.email, ip: info.ip, device: knownDevice(deps, ctx.account.id, info) };
   const waitMs = await deps.throttle.attempt(keys);
   if (waitMs > 0) throw new TooManyAttempts(waitMs);
   const row = await repo.findAccount(deps.db, ctx.account.id);
@@ -170,21 +192,19 @@ export async function changePassword(deps: AuthDeps, ctx: AdminContext, input: {
 }
 
 /**
- * Sends a reset link if the account exists, and says nothing either way. The mail goes
- * out after the answer, so the answer's timing does not tell either.
+ * Sends a reset link if the account exists. Run after the answer (202 either way), so
+ * neither the answer nor its timing tells whether the account exists.
  */
 export async function requestPasswordReset(deps: AuthDeps, email: string, info: RequestInfo): Promise<void> {
   const row = await repo.findAccountByEmail(deps.db, email);
-  if (!row) return;
+  if (!row || !(await deps.mayMail(row.email))) return;
   // Hex, not base64url: the log scrubber never mistakes 64 hex characters for a provider key.
   const token = randomBytes(32).toString('hex');
   await repo.insertResetToken(deps.db, row.id, tokenHash(token), RESET_TTL_MS);
   await repo.insertPlatformEvent(deps.db, { actor: 'anonymous', action: 'auth.password_reset_requested', target: `account:${row.id}`, details: { ip: info.ip } });
   const link = `${deps.publicUrl}/admin/reset-password#token=${token}`;
   const text = `Someone asked to reset the password of your Parley account. To choose a new one, open:\n\n${link}\n\nThe link works once, for one hour. If it was not you, ignore this message.`;
-  void deps.mailer.send({ to: row.email, subject: 'Reset your Parley password', text }).catch((err: unknown) => {
-    deps.logger.error({ err: { message: (err as Error).message } }, 'password reset mail could not be sent');
-  });
+  await deps.mailer.send({ to: row.email, subject: 'Reset your Parley password', text });
 }
 
 /** Sets the new password and revokes every session of the account. */

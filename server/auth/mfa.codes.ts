@@ -26,6 +26,9 @@ export function otpauthUrl(secret: string, accountEmail: string, issuer = 'Parle
  */
 export async function totpStep(secret: string, code: string, afterStep: number | null, epochS = Math.floor(Date.now() / 1000)): Promise<number | undefined> {
   if (!isTotpCode(code)) return undefined;
+  // A step used at or past the newest this clock accepts (another instance's clock ran
+  // ahead, or this one went back) leaves nothing to accept; otplib would throw on it.
+  if (afterStep !== null && afterStep >= Math.floor((epochS + TOTP_TOLERANCE_S) / TOTP_PERIOD_S)) return undefined;
   const result = await verify({ secret, token: code, epoch: epochS, epochTolerance: TOTP_TOLERANCE_S, ...(afterStep === null ? {} : { afterTimeStep: afterStep }) });
   return result.valid && 'timeStep' in result ? result.timeStep : undefined;
 }

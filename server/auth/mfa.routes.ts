@@ -1,14 +1,11 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { HttpError } from '../http/errors.js';
 import { parseInput } from '../http/validate.js';
-import { requireAdmin, setSessionCookie } from './admin-session.js';
+import { requestInfo as info, requireAdmin, setDeviceCookie, setSessionCookie } from './admin-session.js';
 import { presentSession } from './auth.presenter.js';
-import type { RequestInfo } from './auth.service.js';
 import { mfaCodeBody, mfaDisableBody } from './mfa.schema.js';
 import * as mfa from './mfa.service.js';
 import { withRetryAfter } from './retry-after.js';
-
-const info = (req: Request): RequestInfo => ({ ip: req.ip ?? '', userAgent: req.header('user-agent') });
 
 /** /api/admin/auth/mfa: TOTP enrolment, recovery codes, and the second step of signing in. */
 export function mfaRoutes(deps: mfa.MfaDeps): Router {
@@ -45,6 +42,7 @@ export function mfaRoutes(deps: mfa.MfaDeps): Router {
     const { code } = parseInput(mfaCodeBody, req.body ?? {}, 'invalid_body');
     const result = await withRetryAfter(res, mfa.verifySignIn(deps, req.pendingMfa, code, info(req)));
     setSessionCookie(res, result.token);
+    setDeviceCookie(res, result.deviceToken);
     res.json(presentSession(result.account, result.expiresAt, result.csrfToken));
   });
 

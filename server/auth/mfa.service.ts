@@ -3,7 +3,7 @@ import { HttpError } from '../http/errors.js';
 import type { Keyring } from '../keys/keyring.js';
 import { seal, unseal } from '../keys/seal.js';
 import * as repo from './auth.repo.js';
-import { TooManyAttempts, toAccount, type Account, type AdminContext, type AuthDeps, type RequestInfo } from './auth.service.js';
+import { deviceTokenFor, knownDevice, TooManyAttempts, toAccount, type Account, type AdminContext, type AuthDeps, type RequestInfo, type SignedIn } from './auth.service.js';
 import { newRecoveryCodes, newTotpSecret, otpauthUrl, recoveryCodeHash, totpStep } from './mfa.codes.js';
 import * as mfaRepo from './mfa.repo.js';
 import { verifyPassword } from './password.js';
@@ -75,7 +75,7 @@ export async function regenerateRecoveryCodes(deps: MfaDeps, ctx: AdminContext, 
 }
 
 /** The second step of signing in: a half-signed-in session becomes a full one, under a new token. */
-export async function verifySignIn(deps: MfaDeps, pending: AdminContext, code: string, info: RequestInfo): Promise<{ account: Account; token: string; expiresAt: Date; csrfToken: string }> {
+export async function verifySignIn(deps: MfaDeps, pending: AdminContext, code: string, info: RequestInfo): Promise<SignedIn> {
   const accountId = pending.account.id;
   await throttled(deps, pending.account, info, 'sign_in', () => checkFactor(deps, accountId, code, info));
   const token = newToken();
@@ -84,7 +84,7 @@ export async function verifySignIn(deps: MfaDeps, pending: AdminContext, code: s
   const row = await repo.findAccount(deps.db, accountId);
   if (!row) throw new HttpError(401, 'unauthenticated', 'Please sign in.');
   await repo.insertPlatformEvent(deps.db, { actor: `account:${accountId}`, action: 'auth.sign_in', target: `session:${pending.sessionId}`, details: { ip: info.ip, mfa: true } });
-  return { account: toAccount(row), token, expiresAt, csrfToken: csrfToken(deps.tokenKeys, token) };
+  return { account: toAccount(row), token, expiresAt, csrfToken: csrfToken(deps.tokenKeys, token), deviceToken: deviceTokenFor(deps, accountId, info) };
 }
 
 /**
@@ -114,7 +114,8 @@ function openSecret(deps: MfaDeps, accountId: string, row: mfaRepo.MfaRow): stri
  * or a more precise error) is audited and refused.
  */
 async function throttled(deps: MfaDeps, account: Account, info: RequestInfo, step: string, check: () => Promise<Factor | HttpError | undefined>): Promise<Factor> {
-  const keys = { email: account.email, ip: info.ip };
+  // A known device passes the account's lock here too, or the owner would get past the password and stop at the code.
+  const keys = { email: account.email, ip: info.ip, device: knownDevice(deps, account.id, info) };
   const waitMs = await deps.throttle.attempt(keys);
   if (waitMs > 0) throw new TooManyAttempts(waitMs);
   const factor = await check();

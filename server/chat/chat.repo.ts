@@ -20,22 +20,43 @@ export interface ReplyContext {
   /** widget_settings.model; null means the operator's default. */
   model: string | null;
   systemPrompt: string;
+  /** widget_settings.max_reply_tokens; null means the operator's ceiling. */
+  maxReplyTokens: number | null;
 }
 
 const MESSAGE_COLUMNS = 'id, role, content, status, created_at AS "createdAt"';
 // The conversation, only if it is this visitor's: another visitor's looks like no conversation.
 const OWN_CONVERSATION = 'SELECT 1 FROM conversations WHERE workspace_id = $1 AND id = $2 AND visitor_id = $3';
 
-/** Undefined when the visitor no longer exists (deleted by retention while its token lives). */
-export async function insertConversation(db: Db, workspaceId: string, visitorId: string): Promise<ConversationRow | undefined> {
+/**
+ * A new conversation, or the visitor's newest empty one when it already has maxEmpty
+ * empty ones (so a flood of creations adds no rows). The visitor's row is locked first,
+ * so concurrent requests count the same empty conversations. Undefined when the visitor
+ * no longer exists (deleted by retention while its token lives).
+ */
+export async function insertConversation(
+  db: Db,
+  workspaceId: string,
+  visitorId: string,
+  maxEmpty: number,
+): Promise<{ conversation: ConversationRow; created: boolean } | undefined> {
   return withTenant(db, workspaceId, async (q) => {
+    const visitor = await q.query('SELECT 1 FROM visitors WHERE workspace_id = $1 AND id = $2 FOR UPDATE', [workspaceId, visitorId]);
+    if (visitor.rows.length === 0) return undefined;
+    const { rows: empty } = await q.query<ConversationRow>(
+      `SELECT c.id, c.created_at AS "createdAt", c.updated_at AS "updatedAt" FROM conversations c
+        WHERE c.workspace_id = $1 AND c.visitor_id = $2
+          AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.workspace_id = c.workspace_id AND m.conversation_id = c.id)
+        ORDER BY c.created_at DESC, c.id DESC LIMIT $3`,
+      [workspaceId, visitorId, maxEmpty],
+    );
+    if (empty.length >= maxEmpty) return { conversation: empty[0]!, created: false };
     const { rows } = await q.query<ConversationRow>(
-      `INSERT INTO conversations (workspace_id, visitor_id)
-       SELECT workspace_id, id FROM visitors WHERE workspace_id = $1 AND id = $2
+      `INSERT INTO conversations (workspace_id, visitor_id) VALUES ($1, $2)
        RETURNING id, created_at AS "createdAt", updated_at AS "updatedAt"`,
       [workspaceId, visitorId],
     );
-    return rows[0];
+    return { conversation: rows[0]!, created: true };
   });
 }
 
@@ -72,11 +93,16 @@ export async function findReplyContext(db: Db, workspaceId: string, visitorId: s
       'SELECT count(*)::int AS n FROM messages WHERE workspace_id = $1 AND conversation_id = $2',
       [workspaceId, conversationId],
     );
-    const { rows: [settings] } = await q.query<{ model: string | null; system_prompt: string }>(
-      'SELECT model, system_prompt FROM widget_settings WHERE workspace_id = $1',
+    const { rows: [settings] } = await q.query<{ model: string | null; system_prompt: string; max_reply_tokens: number | null }>(
+      'SELECT model, system_prompt, max_reply_tokens FROM widget_settings WHERE workspace_id = $1',
       [workspaceId],
     );
-    return { messageCount: count!.n, model: settings?.model ?? null, systemPrompt: settings?.system_prompt ?? '' };
+    return {
+      messageCount: count!.n,
+      model: settings?.model ?? null,
+      systemPrompt: settings?.system_prompt ?? '',
+      maxReplyTokens: settings?.max_reply_tokens ?? null,
+    };
   });
 }
 
@@ -135,7 +161,9 @@ export async function insertAssistantMessage(
 
 /**
  * Deletes the conversation (its messages cascade) only if it is this visitor's, and writes one audit
- * event with the counts, never any content. Undefined when it is not this visitor's: nothing is deleted.
+ * event with the counts, never any content; deleting an empty one is not audited (it held nothing, and
+ * the append-only log must not grow with a flood of them). Undefined when it is not this visitor's:
+ * nothing is deleted.
  */
 export async function deleteOwnConversation(
   db: Db,
@@ -145,6 +173,7 @@ export async function deleteOwnConversation(
   return withTenant(db, workspaceId, async (q) => {
     const deleted = await deleteConversationRows(q, workspaceId, conversationId, visitorId);
     if (!deleted) return undefined;
+    if (deleted.messages === 0) return deleted;
     await q.query(
       `INSERT INTO audit_events (workspace_id, actor_label, action, target_type, target_id, after)
        VALUES ($1, 'visitor', 'conversation.deleted_by_visitor', 'conversation', $2, jsonb_build_object('messages', $3::int))`,

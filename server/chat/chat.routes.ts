@@ -1,9 +1,11 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { DatabaseUnavailableError } from '../db/db-errors.js';
 import { clientGone, openEventStream, type EventStream } from '../http/event-stream.js';
 import type { InFlight } from '../http/in-flight.js';
 import type { RateLimits } from '../http/rate-limit.js';
 import { parseInput } from '../http/validate.js';
 import type { Logger } from '../logging.js';
+import { BudgetExhaustedError } from '../usage/usage.service.js';
 import { requireVisitor, visitorOf } from '../widget-session/visitor-auth.js';
 import type { WidgetSessionDeps } from '../widget-session/widget-session.service.js';
 import { sendMessage, type ReplyDeps, type ReplyOutcome } from './chat-reply.service.js';
@@ -19,9 +21,16 @@ export function chatRoutes(deps: ChatDeps): Router {
   const router = Router();
   router.use('/conversations', requireVisitor(deps));
 
+  const limitKeys = (req: Request, res: Response) => {
+    const visitor = visitorOf(res);
+    return { visitorId: visitor.visitorId, ip: req.ip ?? '', workspaceId: visitor.workspaceId };
+  };
+
   router.post('/conversations', async (req, res) => {
     parseInput(createConversationBody, req.body ?? {}, 'invalid_body');
-    res.status(201).json(presentNewConversation(await createConversation(deps.db, visitorOf(res))));
+    await deps.limits.conversation(res, limitKeys(req, res));
+    const { conversation, created } = await createConversation(deps.db, visitorOf(res));
+    res.status(created ? 201 : 200).json(presentNewConversation(conversation));
   });
 
   router.get('/conversations', async (_req, res) => {
@@ -35,6 +44,7 @@ export function chatRoutes(deps: ChatDeps): Router {
   });
 
   router.delete('/conversations/:id', async (req, res) => {
+    await deps.limits.conversation(res, limitKeys(req, res));
     await deleteConversation(deps.db, visitorOf(res), req.params.id);
     res.status(204).end();
   });
@@ -42,7 +52,7 @@ export function chatRoutes(deps: ChatDeps): Router {
   router.post('/conversations/:id/messages', async (req, res) => {
     const visitor = visitorOf(res);
     const { content } = parseInput(messageBody, req.body ?? {}, 'invalid_body');
-    await deps.limits.message(res, { visitorId: visitor.visitorId, ip: req.ip ?? '', workspaceId: visitor.workspaceId });
+    await deps.limits.message(res, limitKeys(req, res));
     let stream: EventStream | undefined;
     const hooks = {
       signal: clientGone(res),
@@ -55,7 +65,10 @@ export function chatRoutes(deps: ChatDeps): Router {
     // Tracked, so a stopping server stores this reply before it closes the database.
     const outcome = await deps.inFlight.track(
       sendMessage({ ...deps, logger: req.log }, visitor, req.params.id, content, hooks).catch((err: unknown) => {
-        if (!stream) throw err;
+        if (!stream) {
+          if (err instanceof BudgetExhaustedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+          throw err;
+        }
         return failedAfterAccepting(err, req.log);
       }),
     );
@@ -66,13 +79,20 @@ export function chatRoutes(deps: ChatDeps): Router {
 }
 
 function finish(stream: EventStream, outcome: ReplyOutcome, res: Response): void {
-  if (outcome.status === 'complete') stream.send('done', { id: outcome.replyId ?? null, status: 'complete' });
-  else if (outcome.status === 'failed') stream.send('error', { id: outcome.replyId ?? null, code: outcome.code, message: outcome.message });
+  if (outcome.status === 'complete') {
+    const id = outcome.replyId ?? null;
+    stream.send('done', outcome.truncated ? { id, status: 'incomplete', reason: 'length' } : { id, status: 'complete' });
+  } else if (outcome.status === 'failed') stream.send('error', { id: outcome.replyId ?? null, code: outcome.code, message: outcome.message });
   if (!res.destroyed) stream.end();
 }
 
 // The stream is open, so the error handler can no longer answer: say so in the stream.
 function failedAfterAccepting(err: unknown, log: Logger): ReplyOutcome {
+  // A lost database connection is an outage, not a bug: the visitor's message is already stored.
+  if (err instanceof DatabaseUnavailableError) {
+    log.warn({ err: err.message }, 'reply could not be stored: database unavailable');
+    return { status: 'failed', replyId: undefined, code: 'database_unavailable', message: 'Your message is saved, but the reply could not be stored. Please try again in a moment.' };
+  }
   log.error({ err }, 'reply failed after the message was accepted');
   return { status: 'failed', replyId: undefined, code: 'internal_error', message: 'Something went wrong on our side. Please try again.' };
 }

@@ -18,10 +18,17 @@ export function assertConversationId(id: string): void {
   if (!UUID.test(id)) throw conversationNotFound();
 }
 
-export async function createConversation(db: Db, visitor: WidgetTokenClaims): Promise<ConversationRow> {
-  const conversation = await insertConversation(db, visitor.workspaceId, visitor.visitorId);
-  if (!conversation) throw visitorGone();
-  return conversation;
+/** How many empty conversations a visitor may hold; asking for another returns the newest of them. */
+export const MAX_EMPTY_CONVERSATIONS = 3;
+
+/**
+ * Opens a conversation; created is false when the visitor already had MAX_EMPTY_CONVERSATIONS
+ * empty ones and gets the newest of them back, which serves the widget just as well.
+ */
+export async function createConversation(db: Db, visitor: WidgetTokenClaims): Promise<{ conversation: ConversationRow; created: boolean }> {
+  const result = await insertConversation(db, visitor.workspaceId, visitor.visitorId, MAX_EMPTY_CONVERSATIONS);
+  if (!result) throw visitorGone();
+  return result;
 }
 
 export async function listConversations(db: Db, visitor: WidgetTokenClaims): Promise<ConversationRow[]> {

@@ -22,7 +22,7 @@ export class MigrationChangedError extends Error {
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 const FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
-/** The bookkeeping table's definition; the embedded backup (scripts/backup/dump.ts) writes it too. */
+/** The bookkeeping table's definition; a restore (scripts/backup/rebuild.ts) creates it too. */
 export const MIGRATIONS_TABLE = `schema_migrations (
   version     integer PRIMARY KEY,
   name        text NOT NULL,

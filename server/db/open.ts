@@ -44,7 +44,12 @@ export async function openDatabase(database: Config['database']): Promise<Db> {
   return runtime;
 }
 
-async function assertRuntimeRole(q: Queryable): Promise<void> {
+/**
+ * The runtime role's attributes, owned objects and memberships, read as the owner.
+ * Exported for tests, which check it inside a transaction they roll back: roles are
+ * shared by every database of a PostgreSQL cluster.
+ */
+export async function assertRuntimeRole(q: Queryable): Promise<void> {
   const { rows } = await q.query<{ rolinherit: boolean; rolbypassrls: boolean; rolsuper: boolean; owned: number }>(
     `SELECT r.rolinherit, r.rolbypassrls, r.rolsuper,
             (SELECT count(*)::int FROM pg_class c WHERE c.relowner = r.oid) AS owned
@@ -58,7 +63,21 @@ async function assertRuntimeRole(q: Queryable): Promise<void> {
       `role ${RUNTIME_ROLE} must be NOSUPERUSER NOBYPASSRLS NOINHERIT and own nothing; fix it with: ALTER ROLE ${RUNTIME_ROLE} NOSUPERUSER NOBYPASSRLS NOINHERIT`,
     );
   }
+  // NOINHERIT stops a member from using its roles' rights implicitly, not from SET ROLE to
+  // them: a tenant query that got to run SET ROLE would leave row-level security behind.
+  const { rows: memberOf } = await q.query<{ rolname: string }>(
+    `SELECT g.rolname FROM pg_auth_members m
+       JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member
+      WHERE r.rolname = $1 ORDER BY 1`,
+    [RUNTIME_ROLE],
+  );
+  if (memberOf.length > 0) {
+    const roles = memberOf.map((r) => quoteIdent(r.rolname)).join(', ');
+    throw new DatabaseSetupError(`role ${RUNTIME_ROLE} must be a member of no other role, but is a member of ${roles}; fix it with: REVOKE ${roles} FROM ${RUNTIME_ROLE}`);
+  }
 }
+
+const quoteIdent = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`);
 
 async function assertRuntimeSession(db: Db): Promise<void> {
   let row: { user: string; super: boolean; bypass: boolean } | undefined;

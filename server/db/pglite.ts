@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite, TransactionAbortedError, type Transaction } from '@electric-sql/pglite';
 import { lockDataDir } from './data-dir-lock.js';
 import type { Db, QueryResult, Tx } from './db.js';
+import { TransactionRolledBackError } from './db-errors.js';
 
 /**
  * Embedded PostgreSQL (WASM) in a directory, or in memory when dir is undefined.
@@ -21,7 +22,12 @@ export async function openPglite(dir: string | undefined): Promise<Db> {
   return {
     driver: 'pglite',
     query: <R>(sql: string, params?: readonly unknown[]) => pg.query<R>(sql, params as unknown[] | undefined).then(normalise<R>),
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn) =>
+      pg.transaction((tx) => fn(wrap(tx))).catch((err: unknown) => {
+        // PGlite reports a COMMIT that rolled back in its own words; callers expect the
+        // PostgreSQL driver's error, whichever database runs.
+        throw err instanceof TransactionAbortedError ? new TransactionRolledBackError() : err;
+      }),
     withSession: (fn) => fn({ query: <R>(sql: string, params?: readonly unknown[]) => pg.query<R>(sql, params as unknown[] | undefined).then(normalise<R>) }),
     close: () => pg.close().finally(unlock),
   };

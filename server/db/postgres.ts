@@ -1,15 +1,9 @@
 import pg from 'pg';
-import type { Db, QueryResult, Tx } from './db.js';
+import type { Db, Queryable, QueryResult, Tx } from './db.js';
+import { DatabaseUnavailableError, isConnectionFailure, TransactionRolledBackError } from './db-errors.js';
 
 // Counts and sums come back as int8; numbers keep both drivers' rows the same shape.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-
-export class TransactionRolledBackError extends Error {
-  override name = 'TransactionRolledBackError';
-  constructor() {
-    super('Transaction was rolled back instead of committed: a statement in it failed');
-  }
-}
 
 export interface PostgresOptions {
   max?: number;
@@ -17,56 +11,111 @@ export interface PostgresOptions {
   applicationName?: string;
 }
 
-/** A pooled PostgreSQL connection; every transaction holds one client from BEGIN to COMMIT. */
+/** One pooled client, taken for one unit of work. */
+interface Lease extends Queryable {
+  /** Runs a statement and keeps its command tag (COMMIT answers ROLLBACK when it rolled back). */
+  raw(sql: string, params?: readonly unknown[]): Promise<pg.QueryResult>;
+  /** Gives the client back, or destroys it when err is set or its connection failed meanwhile. */
+  release(err?: Error): void;
+}
+
+/**
+ * A pooled PostgreSQL connection; every transaction holds one client from BEGIN to COMMIT.
+ * A connection lost while in use (database restart, failover, pg_terminate_backend) fails
+ * only the work on it, with DatabaseUnavailableError; the client is destroyed and the pool
+ * connects afresh for the next request.
+ */
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'parley',
     connectionTimeoutMillis: 10_000,
+    // A peer that vanished without closing (failover to another host) is noticed, not waited on forever.
+    keepAlive: true,
   });
-  // An idle client losing its server (restart, failover) must not crash the process;
-  // the pool drops it and the next query connects again.
+  // node-postgres emits 'error' on a client whose connection ends unexpectedly, and an
+  // 'error' event nobody listens to ends the process. pg-pool listens only while a client
+  // is idle, so each client gets a listener of its own from birth, checked out or not, and
+  // what it hears marks the client for destruction on release.
+  const lost = new WeakMap<pg.PoolClient, Error>();
+  pool.on('connect', (client) => {
+    client.on('error', (err) => lost.set(client, err));
+  });
+  // An idle client lost its server: the pool has already dropped it.
   pool.on('error', () => {});
+
+  async function checkout(): Promise<Lease> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      // Refused, reset, timed out, or the pool's wait for a free client ran out.
+      throw new DatabaseUnavailableError(err);
+    }
+    let failed: Error | undefined;
+    const raw = async (sql: string, params?: readonly unknown[]) => {
+      try {
+        return await client.query(sql, params as unknown[] | undefined);
+      } catch (err) {
+        if (!lost.has(client) && !isConnectionFailure(err)) throw err;
+        failed ??= err as Error;
+        throw new DatabaseUnavailableError(err);
+      }
+    };
+    return {
+      raw,
+      query: async <R>(sql: string, params?: readonly unknown[]) => normalise<R>(await raw(sql, params)),
+      release: (err) => client.release(err ?? failed ?? lost.get(client)),
+    };
+  }
+
   return {
     driver: 'postgres',
-    query: <R>(sql: string, params?: readonly unknown[]) => pool.query(sql, params as unknown[] | undefined).then(normalise<R>),
+    async query<R>(sql: string, params?: readonly unknown[]) {
+      const lease = await checkout();
+      try {
+        return await lease.query<R>(sql, params);
+      } finally {
+        lease.release();
+      }
+    },
     async transaction(fn) {
-      const client = await pool.connect();
+      const lease = await checkout();
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        await lease.raw('BEGIN');
         const tx: Tx = {
-          query: <R>(sql: string, params?: readonly unknown[]) => client.query(sql, params as unknown[] | undefined).then(normalise<R>),
+          query: lease.query,
           exec: async (sql) => {
-            await client.query(sql);
+            await lease.raw(sql);
           },
         };
         const result = await fn(tx);
         // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK, not an error;
         // a caller that swallowed a failed statement must not believe its writes were kept.
-        const commit = await client.query('COMMIT');
+        const commit = await lease.raw('COMMIT');
         if (commit.command === 'ROLLBACK') throw new TransactionRolledBackError();
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
+        await lease.raw('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
         throw err;
       } finally {
         // A client whose rollback failed is in an unknown state: destroy it rather than reuse it.
-        client.release(broken);
+        lease.release(broken);
       }
     },
     async withSession(fn) {
-      const client = await pool.connect();
+      const lease = await checkout();
       let broken: Error | undefined;
       try {
-        return await fn({ query: <R>(sql: string, params?: readonly unknown[]) => client.query(sql, params as unknown[] | undefined).then(normalise<R>) });
+        return await fn({ query: lease.query });
       } catch (err) {
         broken = err as Error;
         throw err;
       } finally {
         // A session that failed may still hold what fn took (a lock): destroy it rather than reuse it.
-        client.release(broken);
+        lease.release(broken);
       }
     },
     close: () => pool.end(),

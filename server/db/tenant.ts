@@ -125,6 +125,19 @@ export async function listRetentionPolicies(db: Db): Promise<RetentionPolicy[]> 
   });
 }
 
+/**
+ * Runs fn as the runtime role with only `app.job = 'key_rotation'` set, which shows the
+ * workspaces rows of all workspaces, read-only, and no other row (migration 0010): the
+ * list `npm run rotate-master-key` walks; it re-seals each workspace's rows in withTenant.
+ */
+export async function withKeyRotationView<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
+    await tx.query("SELECT set_config('app.job', 'key_rotation', true)");
+    return fn(guarded(tx));
+  });
+}
+
 function guarded(tx: Tx): Queryable {
   return {
     query(sql, params) {

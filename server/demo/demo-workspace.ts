@@ -16,6 +16,8 @@ export async function ensureDemoWorkspace(db: Db, origins: readonly string[]): P
     if (!existing) {
       await q.query('INSERT INTO workspaces (id, public_id, name) VALUES ($1, $2, $3)', [id, DEMO_PUBLIC_ID, 'Demo']);
     }
+    // The operator's own demo is granted the operator's key (read when OPERATOR_KEY_WORKSPACES=granted).
+    await q.query('UPDATE workspaces SET operator_key_granted_at = coalesce(operator_key_granted_at, now()) WHERE id = $1', [id]);
     await q.query(
       `INSERT INTO widget_settings (workspace_id, allowed_origins, title, greeting)
        VALUES ($1, $2, 'Parley demo', 'Hi! Ask me anything. I can write Markdown, code and math.')

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { DatabaseUnavailableError } from '../db/db-errors.js';
 
 /** An error a route means to show the client: status, stable code, human sentence. */
 export class HttpError extends Error {
@@ -32,8 +33,22 @@ const BODY_ERRORS: Record<string, [number, string, string]> = {
   'request.size.invalid': [400, 'bad_request', 'The request body does not match its Content-Length.'],
 };
 
+/** Seconds a client is asked to wait after a 503 for a lost database connection: a restart or failover. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 /** Maps anything thrown to the JSON error shape; only unexpected errors are 500 and logged with a stack. */
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  if (err instanceof DatabaseUnavailableError) {
+    // Expected while the database restarts or fails over: one line, no stack.
+    req.log.warn({ err: { name: err.name, message: err.message } }, 'request failed: database unavailable');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    res.status(503).json(errorBody('database_unavailable', 'The service is briefly unavailable. Please try again in a few seconds.'));
+    return;
+  }
   const [status, body] = toResponse(err);
   if (status >= 500) req.log.error({ err }, 'request failed');
   if (res.headersSent) {

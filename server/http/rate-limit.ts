@@ -8,14 +8,27 @@ export const RATE_LIMITS = {
   messagePerVisitor: 20,
   messagePerIp: 60,
   messagePerWorkspace: 600,
+  /** Creating or deleting a conversation: a person needs a few a minute. */
+  conversationPerVisitor: 10,
+  conversationPerIp: 60,
+  conversationPerWorkspace: 600,
   sessionPerIp: 30,
 } as const;
 const WINDOW_SECONDS = 60;
 export const DEFAULT_RATE_LIMIT_PREFIX = 'parley:rl';
 
+/** Whose request it is: each limit counts one of these. */
+export interface VisitorKeys {
+  visitorId: string;
+  ip: string;
+  workspaceId: string;
+}
+
 export interface RateLimits {
   /** Counts a visitor's message against its visitor, its IP address and its workspace. */
-  message(res: Response, keys: { visitorId: string; ip: string; workspaceId: string }): Promise<void>;
+  message(res: Response, keys: VisitorKeys): Promise<void>;
+  /** Counts creating or deleting a conversation, likewise. */
+  conversation(res: Response, keys: VisitorKeys): Promise<void>;
   /** Counts a session against the IP address asking for it. */
   session(res: Response, ip: string): Promise<void>;
 }
@@ -43,23 +56,37 @@ export function createRateLimits(options: { redis?: Redis; prefix?: string } = {
   const perVisitor = limiter('message:visitor', RATE_LIMITS.messagePerVisitor);
   const perIp = limiter('message:ip', RATE_LIMITS.messagePerIp);
   const perWorkspace = limiter('message:workspace', RATE_LIMITS.messagePerWorkspace);
+  const conversationPerVisitor = limiter('conversation:visitor', RATE_LIMITS.conversationPerVisitor);
+  const conversationPerIp = limiter('conversation:ip', RATE_LIMITS.conversationPerIp);
+  const conversationPerWorkspace = limiter('conversation:workspace', RATE_LIMITS.conversationPerWorkspace);
   const sessionPerIp = limiter('session:ip', RATE_LIMITS.sessionPerIp);
 
   return {
     message: (res, keys) => consume(res, [[perVisitor, keys.visitorId], [perIp, keys.ip], [perWorkspace, keys.workspaceId]]),
+    conversation: (res, keys) =>
+      consume(res, [[conversationPerVisitor, keys.visitorId], [conversationPerIp, keys.ip], [conversationPerWorkspace, keys.workspaceId]]),
     session: (res, ip) => consume(res, [[sessionPerIp, ip]]),
   };
 }
 
+/**
+ * Charges the counters one after another, narrowest first, and stops at the first that
+ * refuses: a visitor over its own limit spends nothing of its address's or workspace's
+ * points, so one visitor cannot close a workspace's chat for everybody. The counters
+ * already charged for a refused request get their point back.
+ */
 async function consume(res: Response, counters: [RateLimiterAbstract, string][]): Promise<void> {
-  const results = await Promise.allSettled(counters.map(([limiter, key]) => limiter.consume(key)));
-  let waitMs = 0;
-  for (const result of results) {
-    if (result.status === 'fulfilled') continue;
-    if (!(result.reason instanceof RateLimiterRes)) throw result.reason;
-    waitMs = Math.max(waitMs, result.reason.msBeforeNext);
+  const charged: [RateLimiterAbstract, string][] = [];
+  for (const [limiter, key] of counters) {
+    try {
+      await limiter.consume(key);
+      charged.push([limiter, key]);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      // A refund that fails (Redis gone) costs the visitor one point: never the request.
+      await Promise.allSettled(charged.map(([l, k]) => l.reward(k, 1)));
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
+      throw new HttpError(429, 'rate_limited', 'Too many requests. Please wait a moment and try again.');
+    }
   }
-  if (results.every((r) => r.status === 'fulfilled')) return;
-  res.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
-  throw new HttpError(429, 'rate_limited', 'Too many requests. Please wait a moment and try again.');
 }

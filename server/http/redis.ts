@@ -3,11 +3,14 @@ import type { Logger } from '../logging.js';
 
 /**
  * One Redis connection for the whole process. Commands fail at once while it is down
- * (no offline queue), so callers fall back instead of waiting; the outage is logged
- * once, and so is the recovery.
+ * (no offline queue), a command caught by the connection dropping fails after at most one
+ * reconnection attempt, and a command to a Redis that does not answer (frozen, or gone
+ * without closing the connection) fails after commandTimeout: callers fall back to this
+ * process's memory instead of holding a request. The outage is logged once, and so is
+ * the recovery; ioredis keeps reconnecting in the background.
  */
 export function connectRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5_000, commandTimeout: 1_000 });
   let healthy = true;
   redis.on('error', (err: Error) => {
     if (!healthy) return;

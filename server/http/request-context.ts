@@ -30,7 +30,9 @@ export function requestContext(logger: Logger): RequestHandler {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // The path only: query strings may carry tokens, and bodies may carry visitors' words.
       const line = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, aborted: !res.writableFinished };
-      if (res.statusCode >= 500) req.log.error(line, 'request');
+      // 503 is a dependency outage answered on purpose (database, provider), already logged once at warn.
+      if (res.statusCode === 503) req.log.warn(line, 'request');
+      else if (res.statusCode >= 500) req.log.error(line, 'request');
       else req.log.info(line, 'request');
     });
     next();

@@ -42,3 +42,18 @@ export async function deleteProviderKey(q: Queryable, workspaceId: string, provi
   );
   return rows[0]?.last4;
 }
+
+/** When the operator granted the workspace the operator's key, or null (migration 0009). */
+export async function selectOperatorKeyGrant(q: Queryable, workspaceId: string): Promise<Date | null> {
+  const { rows } = await q.query<{ granted: Date | null }>('SELECT operator_key_granted_at AS granted FROM workspaces WHERE id = $1', [workspaceId]);
+  return rows[0]?.granted ?? null;
+}
+
+/** Grants (keeping the first grant's time) or revokes the operator's key; false when the workspace is not found. */
+export async function updateOperatorKeyGrant(q: Queryable, workspaceId: string, granted: boolean): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE workspaces SET operator_key_granted_at = CASE WHEN $2 THEN coalesce(operator_key_granted_at, now()) END WHERE id = $1`,
+    [workspaceId, granted],
+  );
+  return rowCount === 1;
+}

@@ -21,8 +21,10 @@ export function providerKeyRoutes(deps: AdminFeatureDeps): WorkspaceRoute[] {
     {
       method: 'get', path: '/provider-key', role: 'viewer',
       handler: async (req, res) => {
-        const row = await keys.getProviderKey(deps.db, currentWorkspace(req));
-        res.json({ key: presentProviderKey(row) });
+        const workspace = currentWorkspace(req);
+        const row = await keys.getProviderKey(deps.db, workspace);
+        // Whether the chat still answers without a key of its own: the panel says so.
+        res.json({ key: presentProviderKey(row), operatorKey: await keys.getOperatorKeyStatus(deps, workspace) });
       },
     },
     {

@@ -4,6 +4,7 @@ import type { Db } from '../db/db.js';
 import { withTenant } from '../db/tenant.js';
 import { HttpError } from '../http/errors.js';
 import type { Logger } from '../logging.js';
+import { operatorKeyStatus, type OperatorKeyStatus } from '../providers/provider-key.js';
 import { ProviderError, type ChatProvider } from '../providers/provider.js';
 import type { WorkspaceContext } from '../workspaces/workspace-context.js';
 import * as repo from './provider-key.repo.js';
@@ -24,6 +25,11 @@ export function getProviderKey(db: Db, workspace: WorkspaceContext): Promise<rep
   return withTenant(db, workspace.id, (q) => repo.selectProviderKey(q, workspace.id, PROVIDER));
 }
 
+/** Whether the workspace may fall back on the operator's key (OPERATOR_KEY_WORKSPACES, `npm run operator-key`). */
+export function getOperatorKeyStatus(deps: Pick<ProviderKeyDeps, 'db' | 'config'>, workspace: WorkspaceContext): Promise<OperatorKeyStatus> {
+  return operatorKeyStatus(deps.db, deps.config, workspace.id);
+}
+
 /**
  * Checks apiKey with Mistral, then stores it sealed under the active master key, with
  * the workspace id bound in. Mistral is asked first and outside the transaction: a
@@ -42,7 +48,7 @@ export async function setProviderKey(deps: ProviderKeyDeps, workspace: Workspace
   });
 }
 
-/** Deletes the workspace's key; replies fall back to the operator's key. Removing none is not an error. */
+/** Deletes the workspace's key; replies fall back to the operator's key where allowed. Removing none is not an error. */
 export async function removeProviderKey(db: Db, workspace: WorkspaceContext, actor: AuditActor): Promise<void> {
   await withTenant(db, workspace.id, async (q) => {
     const last4 = await repo.deleteProviderKey(q, workspace.id, PROVIDER);

@@ -13,6 +13,12 @@ export interface PendingRow {
   ciphertext: Uint8Array;
 }
 
+/** Every workspace's id, oldest first (run in withKeyRotationView: the only rows it shows). */
+export async function listWorkspaceIds(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>('SELECT id FROM workspaces ORDER BY created_at, id');
+  return rows.map((r) => r.id);
+}
+
 /** Up to limit rows not sealed under activeKeyId, after the row key `after`, in row key order. */
 export async function selectPending(q: Queryable, c: SealedColumns, activeKeyId: string, after: string | null, limit: number): Promise<PendingRow[]> {
   // Rows without a secret have a NULL key id, which `<>` leaves out.

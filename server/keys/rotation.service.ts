@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '../db/db.js';
-import { listRetentionPolicies, withoutTenant, withTenant } from '../db/tenant.js';
+import { withKeyRotationView, withoutTenant, withTenant } from '../db/tenant.js';
 import type { Keyring } from './keyring.js';
 import * as repo from './rotation.repo.js';
 import { seal, unseal, UnsealError } from './seal.js';
@@ -52,9 +52,9 @@ export async function rotateMasterKey(db: Db, keyring: Keyring, options: Rotatio
     if (columns.scope === 'platform') {
       await reseal((fn) => withoutTenant(db, fn), '');
     } else {
-      // The runtime role sees one tenant at a time; the retention job's read-only view
-      // of the workspaces table (migration 0004) is the one list of them all.
-      const workspaces = (await listRetentionPolicies(db)).map((p) => p.workspaceId);
+      // The runtime role sees one tenant at a time; rotation's own read-only view of the
+      // workspaces table (migration 0010) is the one list of them all.
+      const workspaces = await withKeyRotationView(db, repo.listWorkspaceIds);
       for (const [index, id] of workspaces.entries()) {
         await reseal((fn) => withTenant(db, id, fn), `workspace ${id}: `);
         if ((index + 1) % PROGRESS_EVERY_WORKSPACES === 0 || index + 1 === workspaces.length) {

@@ -17,9 +17,16 @@ export function legalRoutes(docs: LegalDocuments): Router {
   return router;
 }
 
-/** The public `GET /subprocessors` page and `GET /api/subprocessors`, its JSON. */
+/**
+ * The public `GET /subprocessors` page and `GET /api/subprocessors`, its JSON; and
+ * `/settings/legal/toms` and `/settings/legal/dpa`, the addresses customers know from
+ * security pages, redirected to the panel's legal pages (which ask them to sign in).
+ */
 export function subprocessorRoutes(docs: LegalDocuments): Router {
   const router = Router();
+  for (const doc of ['toms', 'dpa']) {
+    router.get(`/settings/legal/${doc}`, (_req, res) => res.redirect(302, `/admin/legal/${doc}`));
+  }
   const html = subprocessorsPage(docs);
   router.get('/subprocessors', (_req, res) => {
     res.type('html').setHeader('Cache-Control', 'public, max-age=300');

@@ -34,7 +34,8 @@ export interface LegalDocuments {
 /**
  * Reads the three documents once, at start-up: LEGAL_DIR's file where there is one,
  * else the built-in template, with {{operatorName}}, {{operatorContact}},
- * {{hostingProvider}} and {{hostingLocation}} filled in. A LEGAL_DIR that is missing or
+ * {{hostingProvider}}, {{hostingLocation}}, {{auditIpTruncateDays}} and
+ * {{auditRetentionDays}} filled in. A LEGAL_DIR that is missing or
  * holds an invalid subprocessors.json stops the start with the file named.
  */
 export function loadLegalDocuments(config: LegalConfig): LegalDocuments {
@@ -61,10 +62,11 @@ export function loadLegalDocuments(config: LegalConfig): LegalDocuments {
   };
 }
 
-const PLACEHOLDER = /\{\{\s*(operatorName|operatorContact|hostingProvider|hostingLocation)\s*\}\}/g;
+const PLACEHOLDER = /\{\{\s*(operatorName|operatorContact|hostingProvider|hostingLocation|auditIpTruncateDays|auditRetentionDays)\s*\}\}/g;
+type Placeholder = 'operatorName' | 'operatorContact' | 'hostingProvider' | 'hostingLocation' | 'auditIpTruncateDays' | 'auditRetentionDays';
 
 function fill(template: string, config: LegalConfig): string {
-  return template.replace(PLACEHOLDER, (_, key: 'operatorName' | 'operatorContact' | 'hostingProvider' | 'hostingLocation') => config[key]);
+  return template.replace(PLACEHOLDER, (_, key: Placeholder) => config[key]);
 }
 
 /** The title is the document's first `# ` heading, else the fallback. */

@@ -23,7 +23,7 @@ export function mistralProvider(options: MistralOptions): ChatProvider {
   const firstByteMs = options.firstByteTimeoutMs ?? FIRST_BYTE_TIMEOUT_MS;
   const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
 
-  async function* stream({ apiKey, model, messages, signal }: ChatRequest): AsyncGenerator<ChatStreamEvent> {
+  async function* stream({ apiKey, model, messages, maxTokens, signal }: ChatRequest): AsyncGenerator<ChatStreamEvent> {
     // The SDK takes one signal and then ignores its own timeout, so one controller carries
     // the caller's abort and both of our timeouts.
     const controller = new AbortController();
@@ -41,11 +41,12 @@ export function mistralProvider(options: MistralOptions): ChatProvider {
     if (signal.aborted) controller.abort();
     arm(firstByteMs, `no reply within ${firstByteMs} ms`);
     let finished = false;
+    let finishReason: string | undefined;
     let usage: { promptTokens: number; completionTokens: number } | undefined;
     try {
       const client = new Mistral({ apiKey, serverURL: options.serverUrl });
       const events = await client.chat.stream(
-        { model, messages, stream: true },
+        { model, messages, stream: true, ...(maxTokens !== undefined && { maxTokens }) },
         { signal: controller.signal, retries: { strategy: 'none' } },
       );
       for await (const event of events) {
@@ -54,7 +55,11 @@ export function mistralProvider(options: MistralOptions): ChatProvider {
         if (text) yield { type: 'delta', text };
         const { usage: u } = event.data;
         if (u) usage = { promptTokens: u.promptTokens ?? 0, completionTokens: u.completionTokens ?? 0 };
-        if (event.data.choices.some((c) => c.finishReason !== null)) finished = true;
+        const ended = event.data.choices.find((c) => c.finishReason !== null);
+        if (ended) {
+          finished = true;
+          finishReason = String(ended.finishReason);
+        }
       }
     } catch (err) {
       // Once the reply has finished, a connection that breaks before [DONE] loses nothing.
@@ -70,7 +75,7 @@ export function mistralProvider(options: MistralOptions): ChatProvider {
       controller.abort();
     }
     if (!finished) throw new ProviderError('unavailable', 'the stream ended before the reply finished');
-    yield { type: 'done', usage };
+    yield { type: 'done', usage, finishReason };
   }
 
   /** Lists the key's models: the cheapest call that proves Mistral accepts the key. */

@@ -11,13 +11,18 @@ export interface TokenUsage {
 
 export type ChatStreamEvent =
   | { type: 'delta'; text: string }
-  /** The last event of a reply that ended normally. */
-  | { type: 'done'; usage: TokenUsage | undefined };
+  /**
+   * The last event of a reply that ended normally; finishReason `length` means the
+   * reply was cut at maxTokens.
+   */
+  | { type: 'done'; usage: TokenUsage | undefined; finishReason?: string };
 
 export interface ChatRequest {
   apiKey: string;
   model: string;
   messages: ChatMessage[];
+  /** The longest reply wanted, in tokens (Mistral's max_tokens). */
+  maxTokens?: number;
   /** Aborting it cancels the upstream request. */
   signal: AbortSignal;
 }

@@ -1,3 +1,4 @@
+import type { AuditRetention } from '../audit/audit-retention.js';
 import type { Db } from '../db/db.js';
 import type { Logger } from '../logging.js';
 import { runRetention } from './retention.service.js';
@@ -12,17 +13,18 @@ export interface RetentionSchedule {
  * both (run `npm run retention` from cron instead). A failed run is logged and the
  * next interval tries again.
  */
-export function startRetentionSchedule(db: Db, logger: Logger, intervalMinutes: number): RetentionSchedule {
+export function startRetentionSchedule(db: Db, logger: Logger, intervalMinutes: number, audit?: AuditRetention): RetentionSchedule {
   if (intervalMinutes <= 0) return { stop: async () => {} };
   const abort = new AbortController();
   let current: Promise<void> | undefined;
   const tick = () => {
     if (current || abort.signal.aborted) return;
-    current = runRetention(db, { signal: abort.signal, logger })
+    current = runRetention(db, { signal: abort.signal, logger, ...(audit ? { audit } : {}) })
       .then((run) => {
         if (!run) logger.debug('retention: another instance is running it; skipped');
-        else if (run.totals.messages + run.totals.conversations + run.totals.visitors > 0 || run.failed > 0) {
-          logger.info({ workspaces: run.workspaces.length, ...run.totals, failed: run.failed, interrupted: run.interrupted }, 'retention run finished');
+        else if (run.totals.messages + run.totals.conversations + run.totals.visitors + run.audit.truncated + run.audit.deleted > 0 || run.failed > 0) {
+          const auditCounts = { auditTruncated: run.audit.truncated, auditDeleted: run.audit.deleted };
+          logger.info({ workspaces: run.workspaces.length, ...run.totals, ...auditCounts, failed: run.failed, interrupted: run.interrupted }, 'retention run finished');
         }
       })
       .catch((err: unknown) => logger.error({ err }, 'retention run failed; retrying at the next interval'))

@@ -1,7 +1,9 @@
+import { AUDIT_RETENTION_DEFAULTS, type AuditRetention } from '../audit/audit-retention.js';
 import type { Db, Queryable } from '../db/db.js';
 import { withJobLock } from '../db/job-lock.js';
 import { listRetentionPolicies, withTenant, withoutTenant } from '../db/tenant.js';
 import type { Logger } from '../logging.js';
+import { pruneAudit, type AuditRetentionCounts } from './audit-retention.service.js';
 import { deleteExpiredAccountCredentials, deleteExpiredInvitations, type ExpiredCredentials } from './credentials.repo.js';
 import {
   deleteEmptyConversations,
@@ -24,6 +26,8 @@ export interface RetentionOptions {
   /** Stops between batches (server shutdown); what was deleted so far is still audited. */
   signal?: AbortSignal;
   logger?: Logger;
+  /** How long the audit logs keep addresses and rows (AUDIT_IP_TRUNCATE_DAYS, AUDIT_RETENTION_DAYS). */
+  audit?: AuditRetention;
 }
 
 export interface WorkspaceRetention extends DeletedCounts {
@@ -35,28 +39,33 @@ export interface RetentionRun {
   /** Workspaces that had something deleted. */
   workspaces: WorkspaceRetention[];
   totals: DeletedCounts;
-  /** Workspaces whose deletion failed; logged, and tried again on the next run. */
+  /** Workspaces (or the audit logs' step) whose deletion failed; logged, and tried again on the next run. */
   failed: number;
   /** True when the signal stopped the run before every workspace was done. */
   interrupted: boolean;
   /** Expired sessions, reset tokens and invitations removed on the way. */
   expired: ExpiredCredentials;
+  /** Audit rows whose personal data was cut, and audit rows deleted. */
+  audit: AuditRetentionCounts;
 }
 
 /**
  * Deletes, in every workspace, messages older than its retention days, then the
  * conversations and visitors left empty and untouched for as long. Real DELETEs,
- * batch by batch, each in its own short tenant transaction. Resolves undefined,
+ * batch by batch, each in its own short tenant transaction. Then the audit logs: rows
+ * past options.audit.retentionDays deleted, addresses and emails in rows past
+ * ipTruncateDays cut (audit-retention.service.ts). Resolves undefined,
  * doing nothing, when another run holds the job lock.
  */
 export async function runRetention(db: Db, options: RetentionOptions = {}): Promise<RetentionRun | undefined> {
   return withJobLock(db, 'retention', () => runLocked(db, options));
 }
 
-async function runLocked(db: Db, { batchSize = DEFAULT_BATCH_SIZE[db.driver], signal, logger }: RetentionOptions): Promise<RetentionRun> {
+async function runLocked(db: Db, { batchSize = DEFAULT_BATCH_SIZE[db.driver], signal, logger, audit = AUDIT_RETENTION_DEFAULTS }: RetentionOptions): Promise<RetentionRun> {
   const run: RetentionRun = {
     workspaces: [], totals: { messages: 0, conversations: 0, visitors: 0 }, failed: 0, interrupted: false,
     expired: { ...(await withoutTenant(db, deleteExpiredAccountCredentials)), invitations: 0 },
+    audit: { truncated: 0, deleted: 0 },
   };
   for (const policy of await listRetentionPolicies(db)) {
     if (signal?.aborted) {
@@ -79,6 +88,12 @@ async function runLocked(db: Db, { batchSize = DEFAULT_BATCH_SIZE[db.driver], si
       run.workspaces.push({ workspaceId: policy.workspaceId, retentionDays: policy.retentionDays, ...counts });
       for (const k of ['messages', 'conversations', 'visitors'] as const) run.totals[k] += counts[k];
     }
+  }
+  try {
+    run.audit = await pruneAudit(db, audit, batchSize, signal);
+  } catch (err) {
+    run.failed++;
+    logger?.error({ err }, 'audit log retention failed; it is retried on the next run');
   }
   if (signal?.aborted) run.interrupted = true;
   return run;

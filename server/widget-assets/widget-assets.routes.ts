@@ -2,16 +2,18 @@ import { Router, type Request, type Response } from 'express';
 import { join } from 'node:path';
 import { errorBody } from '../http/errors.js';
 import { MANIFEST_FILE, PINNED_FILE } from './release-manifest.js';
-import { CHUNK_FILE, bundleLoader, changingFileLoader, chunkLoader, defaultWidgetDir, fontNames, immutableFileLoader, loaderChunks, type Bundle } from './widget-bundle.js';
+import { CHUNK_FILE, FONT_FILE, bundleLoader, changingFileLoader, chunkLoader, defaultWidgetDir, fontNames, immutableFileLoader, loaderChunks, type Bundle } from './widget-bundle.js';
 
 const NOT_BUILT = 'The widget has not been built. Run `npm run build` on the Parley server, then reload.';
 const YEAR = 'public, max-age=31536000, immutable';
+/** A font under KaTeX's fixed name (from a version released before fonts were content-named): revalidated daily, never immutable. */
+const LEGACY_FONT = 'public, max-age=86400';
 const JS = 'application/javascript; charset=utf-8';
 
 /**
  * `GET /widget.js` (the rolling loader, the current build), `GET /widget/v<semver>.js`
  * (a pinned loader published into releaseDir by `npm run release`), `GET
- * /widget/chunks/<name>.<hash>.js`, `GET /widget/fonts/<file>` and `GET
+ * /widget/chunks/<name>.<hash>.js`, `GET /widget/fonts/<name>.<hash>.woff2` and `GET
  * /widget/manifest.json` (docs/widget-api.md): the files a customer's page loads from
  * Parley, so they are allowed cross-origin, unlike everything else this server answers.
  * The chunks are loaded with `crossorigin="anonymous"` and `integrity`, a CORS request:
@@ -73,7 +75,7 @@ export function widgetAssetRoutes({ widgetDir: dir = defaultWidgetDir(), release
     }
     res.sendFile(
       join(fontDirs[index]!, 'fonts', file),
-      { headers: { 'Content-Type': 'font/woff2', 'Cache-Control': YEAR }, cacheControl: false },
+      { headers: { 'Content-Type': 'font/woff2', 'Cache-Control': FONT_FILE.test(file) ? YEAR : LEGACY_FONT }, cacheControl: false },
       (err) => {
         if (err && !res.headersSent) res.status(404).json(errorBody('font_not_found', 'There is no such font.'));
       },

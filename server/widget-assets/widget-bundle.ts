@@ -110,9 +110,15 @@ async function compress(raw: Buffer): Promise<Bundle> {
   return { raw, gzip: gz, brotli: br, etag };
 }
 
-/** KaTeX's font files as built; only these names are ever served. */
+/** A KaTeX font as built: `<KaTeX name>.<16 hex of its SHA-384>.woff2` (scripts/vite-katex.ts), so its bytes never change under its name. */
+export const FONT_FILE = /^KaTeX_[A-Za-z0-9-]+\.[0-9a-f]{16}\.woff2$/;
+/**
+ * KaTeX's font files in dir/fonts/: content-named, or under KaTeX's own fixed names as
+ * versions released before fonts were content-named ask for them. Only these names are
+ * ever served.
+ */
 export function fontNames(dir: string): Set<string> {
-  return fileNames(join(dir, 'fonts'), /^KaTeX_[A-Za-z0-9-]+\.woff2$/);
+  return fileNames(join(dir, 'fonts'), /^KaTeX_[A-Za-z0-9-]+(?:\.[0-9a-f]{16})?\.woff2$/);
 }
 
 /** The names in dir that match pattern; none when dir does not exist. */

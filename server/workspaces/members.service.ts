@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { recordAudit, type AuditActor } from '../audit/audit.js';
-import type { Mailer } from '../auth/mailer.js';
+import type { Mailer } from '../mail/mailer.js';
 import { tokenHash } from '../auth/session-token.js';
 import type { Db, Queryable } from '../db/db.js';
 import { findInvitation, withTenant } from '../db/tenant.js';

@@ -10,6 +10,7 @@ export function presentSettings(s: Settings) {
     systemPrompt: s.systemPrompt,
     model: s.model,
     retentionDays: s.retentionDays,
+    maxReplyTokens: s.maxReplyTokens,
     updatedAt: s.updatedAt.toISOString(),
   };
 }

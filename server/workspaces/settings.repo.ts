@@ -8,10 +8,11 @@ export interface SettingsRow {
   system_prompt: string;
   model: string | null;
   retention_days: number;
+  max_reply_tokens: number | null;
   updated_at: Date;
 }
 
-const COLUMNS = 'allowed_origins, title, greeting, theme, system_prompt, model, retention_days, updated_at';
+const COLUMNS = 'allowed_origins, title, greeting, theme, system_prompt, model, retention_days, max_reply_tokens, updated_at';
 
 /**
  * The workspace's settings row, created with the column defaults if it has none
@@ -35,15 +36,17 @@ export interface SettingsColumns {
   systemPrompt: string;
   model: string | null;
   retentionDays: number;
+  maxReplyTokens: number | null;
 }
 
 export async function saveSettings(q: Queryable, workspaceId: string, s: SettingsColumns): Promise<SettingsRow> {
   const { rows } = await q.query<SettingsRow>(
     `UPDATE widget_settings
-        SET allowed_origins = $2, title = $3, greeting = $4, theme = $5, system_prompt = $6, model = $7, retention_days = $8, updated_at = now()
+        SET allowed_origins = $2, title = $3, greeting = $4, theme = $5, system_prompt = $6, model = $7, retention_days = $8,
+            max_reply_tokens = $9, updated_at = now()
       WHERE workspace_id = $1
       RETURNING ${COLUMNS}`,
-    [workspaceId, s.allowedOrigins, s.title, s.greeting, JSON.stringify(s.theme), s.systemPrompt, s.model, s.retentionDays],
+    [workspaceId, s.allowedOrigins, s.title, s.greeting, JSON.stringify(s.theme), s.systemPrompt, s.model, s.retentionDays, s.maxReplyTokens],
   );
   return rows[0]!;
 }

@@ -10,7 +10,7 @@ export const POSITIONS = THEME_POSITIONS.map((p) => `bottom-${p}` as const);
 export type Position = (typeof POSITIONS)[number];
 
 /** The settings an admin (or owner) may change; member may change the rest. */
-export const ADMIN_FIELDS = ['allowedOrigins', 'retentionDays'] as const;
+export const ADMIN_FIELDS = ['allowedOrigins', 'retentionDays', 'maxReplyTokens'] as const;
 
 const allowedOrigins = z
   .array(z.string({ error: 'must be a string' }), { error: 'must be a list of origins' })
@@ -22,8 +22,8 @@ const allowedOrigins = z
     return z.NEVER;
   });
 
-/** `PATCH /workspaces/:id/settings`: any subset of the fields, at least one. */
-export function settingsPatchBody(models: readonly string[]) {
+/** `PATCH /workspaces/:id/settings`: any subset of the fields, at least one. maxReplyTokensCeiling is MAX_REPLY_TOKENS. */
+export function settingsPatchBody(models: readonly string[], maxReplyTokensCeiling: number) {
   return z
     .strictObject({
       /** Origins (scheme://host[:port], or scheme://*.domain) whose pages may embed the widget. */
@@ -41,6 +41,14 @@ export function settingsPatchBody(models: readonly string[]) {
       model: z.enum(models as [string, ...string[]], { error: `must be null or one of ${models.join(', ')}` }).nullable().optional(),
       /** Days chat logs are kept before the retention job deletes them. */
       retentionDays: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(3650, { error: 'must be at most 3650' }).optional(),
+      /** The longest reply, in tokens (sent to the model as max_tokens); null for the server's ceiling. */
+      maxReplyTokens: z
+        .number({ error: 'must be a number or null' })
+        .int({ error: 'must be a whole number' })
+        .min(1, { error: 'must be at least 1' })
+        .max(maxReplyTokensCeiling, { error: `must be at most ${maxReplyTokensCeiling}, this server's limit` })
+        .nullable()
+        .optional(),
     })
     .refine((b) => Object.values(b).some((v) => v !== undefined), { error: 'send at least one setting to change' });
 }

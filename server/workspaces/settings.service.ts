@@ -17,6 +17,8 @@ export interface Settings {
   systemPrompt: string;
   model: string | null;
   retentionDays: number;
+  /** Null: the server's ceiling (MAX_REPLY_TOKENS). */
+  maxReplyTokens: number | null;
   updatedAt: Date;
 }
 
@@ -36,6 +38,7 @@ function toSettings(row: repo.SettingsRow): Settings {
     systemPrompt: row.system_prompt,
     model: row.model,
     retentionDays: row.retention_days,
+    maxReplyTokens: row.max_reply_tokens,
     updatedAt: row.updated_at,
   };
 }
@@ -69,6 +72,7 @@ export async function updateSettings(db: Db, workspace: WorkspaceContext, actor:
       systemPrompt: next.systemPrompt,
       model: next.model,
       retentionDays: next.retentionDays,
+      maxReplyTokens: next.maxReplyTokens,
     });
     await recordAudit(q, workspace.id, actor, { action: 'settings.updated', targetType: 'workspace', targetId: workspace.id, ...changes });
     return toSettings(saved);

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { Mailer } from '../auth/mailer.js';
+import type { Mailer } from '../mail/mailer.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import type { Logger } from '../logging.js';

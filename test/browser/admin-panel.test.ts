@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { ADMIN_PASSWORD, newAdmin, newWorkspace } from '../support/admin.js';
+import { ADMIN_PASSWORD, ADMIN_TEST_OPTIONS, newAdmin, newWorkspace } from '../support/admin.js';
 import { assertCleanPage, createWorkspaceInPanel, signInInPanel, signUpInPanel, startAdminStack, type AdminStack } from '../support/admin-browser.js';
 import { databaseKinds } from '../support/databases.js';
+import { startTestServer } from '../support/test-server.js';
 
 for (const kind of databaseKinds) {
   describe(`the admin panel on ${kind}`, () => {
@@ -38,7 +39,9 @@ for (const kind of databaseKinds) {
 
         await page.goto(`${base}/admin/`);
         await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
-        await signUpInPanel(page, base, `panel-${randomUUID()}@example.test`);
+        await page.getByRole('link', { name: 'Create an account' }).click();
+        await signUpInPanel(page, stack.server, `panel-${randomUUID()}@example.test`, { from: 'current' });
+        await page.getByRole('heading', { level: 1, name: 'Workspaces' }).waitFor();
         assert.match(await page.getByText('You are not a member of any workspace yet').textContent() ?? '', /Create one/);
         const id = await createWorkspaceInPanel(page, 'Acme Support');
         await page.waitForFunction(() => document.activeElement?.textContent === 'Acme Support', undefined, { timeout: 5_000 });
@@ -161,9 +164,7 @@ for (const kind of databaseKinds) {
         await page.goto(invitation);
         await page.getByRole('heading', { level: 1, name: 'You are invited to a Parley workspace' }).waitFor();
         await page.getByRole('link', { name: 'Create an account' }).click();
-        await page.getByLabel('Email').fill(email);
-        await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-        await page.getByRole('button', { name: 'Create account' }).click();
+        await signUpInPanel(page, stack.server, email, { from: 'current' });
         await page.getByRole('heading', { level: 1, name: 'Accept the invitation' }).waitFor();
         await page.getByRole('button', { name: 'Accept and join' }).click();
         await page.getByRole('heading', { level: 1, name: 'Invited Co' }).waitFor();
@@ -179,7 +180,8 @@ for (const kind of databaseKinds) {
         await page.getByLabel('Email').fill(email);
         await page.getByRole('button', { name: 'Send reset link' }).click();
         await page.getByText('is on its way').waitFor();
-        const reset = /https?:\/\/\S+\/admin\/reset-password#token=\S+/.exec(stack.mailer.lastTo(email)!.text)![0];
+        const resetMail = await stack.server.outbox.waitFor(email, (m) => m.text.includes('/admin/reset-password#token='));
+        const reset = /https?:\/\/\S+\/admin\/reset-password#token=\S+/.exec(resetMail.text)![0];
         await page.goto(reset);
         await page.getByLabel('New password').fill('short');
         await page.getByRole('button', { name: 'Set password' }).click();
@@ -191,6 +193,26 @@ for (const kind of databaseKinds) {
         assertCleanPage(watch);
       } finally {
         await close();
+      }
+    });
+
+    test('the panel offers only what SIGNUP allows: no sign-up when closed, an invitation asked for when invite', async () => {
+      for (const [signup, says] of [['closed', 'This server does not take new accounts'], ['invite', 'An invitation is needed']] as const) {
+        const server = await startTestServer(kind, { SIGNUP: signup, LOG_LEVEL: 'warn' }, { adminAuth: ADMIN_TEST_OPTIONS });
+        const { page, watch, close } = await stack.page();
+        try {
+          await page.goto(`${server.url}/admin/sign-up`);
+          await page.getByText(says).waitFor();
+          assert.equal(await page.getByLabel('Email').count(), 0, `${signup}: no form`);
+          // Within the app, so the policy is known by the time the sign-in page shows.
+          await page.getByRole('link', { name: 'Sign in' }).click();
+          await page.getByRole('link', { name: 'Forgot your password?' }).waitFor();
+          assert.equal(await page.getByRole('link', { name: 'Create an account' }).count(), 0, signup);
+          assertCleanPage(watch);
+        } finally {
+          await close();
+          await server.stop();
+        }
       }
     });
   });

@@ -5,14 +5,17 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { createSignInThrottle } from '../../server/auth/sign-in-throttle.js';
 import { withoutTenant } from '../../server/db/tenant.js';
+import { signUpToken } from '../support/admin.js';
 import { databaseKinds } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const PASSWORD = 'correct horse battery staple';
 const COOKIE = /^__Host-parley_session=([A-Za-z0-9_-]{43}); Max-Age=2592000; Path=\/; HttpOnly; Secure; SameSite=Lax$/;
-// Small backoff so the test waits seconds, not minutes; the per-IP limit is out of the way
-// because every test here comes from 127.0.0.1 (the per-IP backoff has a unit test).
-const BACKOFF = { account: { baseMs: 250, maxMs: 2_000 }, ip: { freeFailures: 10_000 } };
+const DEVICE_COOKIE = /^__Host-parley_device=([\w.-]+); Max-Age=31536000; Path=\/; HttpOnly; Secure; SameSite=Strict$/;
+// Small backoff; the per-IP limit is out of the way because every test here comes from
+// 127.0.0.1 (the per-IP backoff has a unit test). The throttle's clock is the tests': a lock
+// lasts until a test moves it on, however slowly the machine runs.
+const BACKOFF = { account: { baseMs: 1_000, maxMs: 4_000 }, ip: { freeFailures: 10_000 } };
 
 interface Call {
   status: number;
@@ -28,19 +31,21 @@ for (const kind of databaseKinds) {
     const answered: string[] = [];
     const sessionTokens: string[] = [];
 
+    let now = Date.now();
     before(async () => {
-      server = await startTestServer(kind, {}, { adminAuth: { signInBackoff: BACKOFF, perIpPerHour: 10_000 } });
+      server = await startTestServer(kind, {}, { adminAuth: { signInBackoff: { ...BACKOFF, now: () => now }, perIpPerHour: 10_000 } });
     });
     after(() => server?.stop());
 
-    async function call(method: string, path: string, options: { body?: unknown; token?: string; csrf?: string; origin?: string | null } = {}): Promise<Call> {
+    async function call(method: string, path: string, options: { body?: unknown; token?: string; csrf?: string; origin?: string | null; timeoutMs?: number } = {}): Promise<Call> {
       const headers: Record<string, string> = {};
       if (options.body !== undefined) headers['content-type'] = 'application/json';
       if (options.token) headers.cookie = `__Host-parley_session=${options.token}`;
       if (options.csrf) headers['x-csrf-token'] = options.csrf;
       const origin = options.origin === undefined ? server.url : options.origin;
       if (origin !== null) headers.origin = origin;
-      const res = await fetch(`${server.url}/api/admin/auth${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+      const signal = AbortSignal.timeout(options.timeoutMs ?? 30_000);
+      const res = await fetch(`${server.url}/api/admin/auth${path}`, { method, headers, signal, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
       const text = await res.text();
       answered.push(text, JSON.stringify([...res.headers].filter(([name]) => name !== 'set-cookie')));
       return { status: res.status, text, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
@@ -48,26 +53,62 @@ for (const kind of databaseKinds) {
 
     const newEmail = () => `admin-${randomUUID()}@Example.test`;
 
+    /** Signs up through the mailed link, which also signs in; returns that first session too. */
     async function signUp(email = newEmail(), password = PASSWORD) {
-      const res = await call('POST', '/sign-up', { body: { email, password, name: 'Ada' } });
-      assert.equal(res.status, 201, res.text);
-      return { email, password, id: (res.body!.account as { id: string }).id };
+      const res = await call('POST', '/sign-up', { body: { email, name: 'Ada' } });
+      assert.equal(res.status, 202, res.text);
+      const done = await call('POST', '/sign-up/complete', { body: { token: await signUpToken(server.outbox, email), password } });
+      assert.equal(done.status, 201, done.text);
+      const token = COOKIE.exec(done.headers.getSetCookie()[0]!)![1]!;
+      sessionTokens.push(token);
+      return { email, password, id: (done.body!.account as { id: string }).id, token, csrf: done.body!.csrfToken as string };
     }
 
     async function signIn(email: string, password = PASSWORD) {
       const res = await call('POST', '/sign-in', { body: { email, password } });
       assert.equal(res.status, 200, res.text);
       const cookie = res.headers.getSetCookie();
-      assert.equal(cookie.length, 1);
+      assert.equal(cookie.length, 2, 'the session and the device cookie');
       const token = COOKIE.exec(cookie[0]!)![1]!;
+      assert.match(cookie[1]!, DEVICE_COOKIE);
       sessionTokens.push(token);
       return { token, csrf: res.body!.csrfToken as string };
     }
 
     const errorCode = (res: Call) => (res.body?.error as { code?: string } | undefined)?.code;
 
-    test('sign-up, sign-in, session, sign-out', async () => {
-      const { email, id } = await signUp();
+    test('sign-up: 202, then the mailed link, where the password is chosen and which signs in', async () => {
+      const email = newEmail();
+      const requested = await call('POST', '/sign-up', { body: { email, name: 'Ada' } });
+      assert.equal(requested.status, 202);
+      assert.deepEqual(requested.body, { status: 'check_email' });
+      assert.equal(requested.headers.getSetCookie().length, 0);
+      const token = await signUpToken(server.outbox, email);
+      const mail = server.outbox.lastTo(email)!;
+      assert.equal(mail.subject, 'Finish creating your Parley account');
+      assert.ok(mail.text.includes(`${server.url}/admin/sign-up/complete#token=${token}`));
+      const pending = await withoutTenant(server.db, (q) => q.query('SELECT 1 FROM accounts WHERE lower(email) = lower($1)', [email]));
+      assert.equal(pending.rows.length, 0, 'no account before the link is used');
+
+      const done = await call('POST', '/sign-up/complete', { body: { token, password: PASSWORD } });
+      assert.equal(done.status, 201, done.text);
+      const [session, device] = done.headers.getSetCookie();
+      assert.match(session!, COOKIE);
+      assert.match(device!, DEVICE_COOKIE);
+      sessionTokens.push(COOKIE.exec(session!)![1]!);
+      assert.deepEqual(Object.keys(done.body!).sort(), ['account', 'csrfToken', 'session']);
+      assert.deepEqual({ ...(done.body!.account as object), id: undefined, createdAt: undefined }, { id: undefined, createdAt: undefined, email, name: 'Ada', mfaEnabled: false });
+      const again = await call('POST', '/sign-up/complete', { body: { token, password: PASSWORD } });
+      assert.equal(again.status, 400);
+      assert.equal(errorCode(again), 'invalid_signup_token');
+      const stored = await withoutTenant(server.db, (q) => q.query('SELECT 1 FROM signup_requests WHERE lower(email) = lower($1)', [email]));
+      assert.equal(stored.rows.length, 0, 'used up');
+      assert.equal((await call('POST', '/sign-up/complete', { origin: 'https://evil.example', body: { token, password: PASSWORD } })).status, 403);
+    });
+
+    test('sign-in, session, sign-out', async () => {
+      const { email, id, token: first, csrf: firstCsrf } = await signUp();
+      assert.equal((await call('POST', '/sign-out', { token: first, csrf: firstCsrf })).status, 204);
       const signedIn = await call('POST', '/sign-in', { body: { email: email.toUpperCase(), password: PASSWORD } });
       assert.equal(signedIn.status, 200);
       const [cookie] = signedIn.headers.getSetCookie();
@@ -76,6 +117,7 @@ for (const kind of databaseKinds) {
       sessionTokens.push(token);
       assert.deepEqual(Object.keys(signedIn.body!).sort(), ['account', 'csrfToken', 'session']);
       assert.deepEqual(Object.keys(signedIn.body!.account as object).sort(), ['createdAt', 'email', 'id', 'mfaEnabled', 'name']);
+      assert.match(signedIn.headers.getSetCookie()[1]!, DEVICE_COOKIE, 'a device cookie with every full sign-in');
 
       const session = await call('GET', '/session', { token });
       assert.equal(session.status, 200);
@@ -99,7 +141,7 @@ for (const kind of databaseKinds) {
       assert.equal(left.rows.length, 0);
 
       const all = await withoutTenant(server.db, (q) => q.query<{ action: string }>('SELECT action FROM platform_audit_events WHERE actor = $1 ORDER BY id', [`account:${id}`]));
-      assert.deepEqual(all.rows.map((e) => e.action), ['auth.sign_up', 'auth.sign_in', 'auth.sign_out']);
+      assert.deepEqual(all.rows.map((e) => e.action), ['auth.sign_up', 'auth.sign_in', 'auth.sign_out', 'auth.sign_in', 'auth.sign_out']);
     });
 
     test('the expiry slides forward on use, at most once a minute; an expired session is gone', async () => {
@@ -117,11 +159,22 @@ for (const kind of databaseKinds) {
       assert.equal((await call('GET', '/session', { token })).status, 401);
     });
 
-    test('the same email in another case cannot sign up twice; no session means 401', async () => {
+    test('signing up with a taken address answers as for a new one; its owner is told by mail; no session means 401', async () => {
       const { email } = await signUp();
-      const again = await call('POST', '/sign-up', { body: { email: email.toLowerCase(), password: PASSWORD } });
-      assert.equal(again.status, 409);
-      assert.equal(errorCode(again), 'email_taken');
+      const fresh = newEmail();
+      const taken = await call('POST', '/sign-up', { body: { email: email.toLowerCase(), name: 'Eve' } });
+      const free = await call('POST', '/sign-up', { body: { email: fresh, name: 'Eve' } });
+      for (const res of [taken, free]) {
+        assert.equal(res.status, 202);
+        assert.deepEqual(res.body, { status: 'check_email' });
+        assert.equal(res.headers.getSetCookie().length, 0);
+      }
+      assert.equal(taken.text, free.text);
+      const told = await server.outbox.waitFor(email, (m) => m.subject === 'Someone tried to sign up with your address');
+      assert.match(told.text, /already has one/);
+      assert.ok(told.text.includes(`${server.url}/admin/forgot-password`));
+      assert.ok(!/#token=/.test(told.text), 'no link that creates anything');
+      await signUpToken(server.outbox, fresh);
       assert.equal((await call('GET', '/session')).status, 401);
       assert.equal((await call('GET', '/session', { token: 'x'.repeat(43) })).status, 401);
     });
@@ -137,25 +190,35 @@ for (const kind of databaseKinds) {
       assert.equal(wrong.headers.getSetCookie().length, 0);
     });
 
-    test('short and common passwords are refused with a clear 400', async () => {
+    test('short and common passwords are refused with a clear 400, and the link still works after', async () => {
+      const email = newEmail();
+      assert.equal((await call('POST', '/sign-up', { body: { email } })).status, 202);
+      const token = await signUpToken(server.outbox, email);
       for (const [password, pattern] of [
         ['short1!', /at least 10 characters/],
         ['qwertyuiop', /most commonly used/],
         ['Password123!', /most commonly used/],
         ['1234567890', /most commonly used/],
         ['aaaaaaaaaaaa', /(most commonly used|too few characters)/],
+        [email, /too close to your email/],
       ] as const) {
-        const res = await call('POST', '/sign-up', { body: { email: newEmail(), password } });
+        const res = await call('POST', '/sign-up/complete', { body: { token, password } });
         assert.equal(res.status, 400, password);
         assert.equal(errorCode(res), 'weak_password');
         assert.match((res.body!.error as { message: string }).message, pattern);
       }
-      const bad = await call('POST', '/sign-up', { body: { email: 'not-an-email', password: PASSWORD } });
-      assert.equal(bad.status, 400);
-      assert.equal(errorCode(bad), 'invalid_body');
+      assert.equal((await call('POST', '/sign-up/complete', { body: { token, password: PASSWORD } })).status, 201);
+      for (const body of [{ email: 'not-an-email' }, { email: newEmail(), password: PASSWORD }, { email: newEmail(), invitation: 'x' }]) {
+        const bad = await call('POST', '/sign-up', { body });
+        assert.equal(bad.status, 400, JSON.stringify(body));
+        assert.equal(errorCode(bad), 'invalid_body');
+      }
+      const badToken = await call('POST', '/sign-up/complete', { body: { token: 'ab'.repeat(32), password: PASSWORD } });
+      assert.equal(badToken.status, 400);
+      assert.equal(errorCode(badToken), 'invalid_signup_token');
     });
 
-    test('20 wrong passwords: 429 with growing Retry-After, the same for an unknown email; the right one works after the wait', async () => {
+    test('20 wrong passwords: 429 with a Retry-After that never grows, the same for an unknown email; the right one works after the wait', async () => {
       const { email } = await signUp();
       const unknownEmail = newEmail();
       const statuses: number[] = [];
@@ -169,8 +232,9 @@ for (const kind of databaseKinds) {
       assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401]);
       assert.deepEqual(statuses.slice(5), Array(15).fill(429));
       assert.deepEqual(last!.body, { error: { code: 'too_many_attempts', message: 'Too many failed attempts. Please wait before trying again.' } });
-      for (let i = 1; i < waits.length; i++) assert.ok(waits[i]! >= waits[i - 1]!, `Retry-After never shrinks: ${waits.join(',')}`);
-      assert.ok(waits.at(-1)! > waits[0]!, `Retry-After grows: ${waits.join(',')}`);
+      // Attempts during the lock are refused without counting: they cannot make it longer.
+      for (let i = 1; i < waits.length; i++) assert.ok(waits[i]! <= waits[i - 1]!, `Retry-After never grows: ${waits.join(',')}`);
+      assert.deepEqual(new Set(waits), new Set([1]), 'one lock of one second, the clock standing still');
 
       // Locked, even the right password is refused, without being checked.
       const locked = await call('POST', '/sign-in', { body: { email, password: PASSWORD } });
@@ -185,7 +249,7 @@ for (const kind of databaseKinds) {
       assert.deepEqual(unknownStatuses, [401, 401, 401, 401, 401, 429, 429]);
       assert.deepEqual(unknownLast!.body, last!.body);
 
-      await sleep(Number(locked.headers.get('retry-after')) * 1000 + 100);
+      now += Number(locked.headers.get('retry-after')) * 1000;
       await signIn(email);
       // Success starts the account afresh.
       assert.equal((await call('POST', '/sign-in', { body: { email, password: 'wrong again' } })).status, 401);
@@ -296,19 +360,26 @@ for (const kind of databaseKinds) {
   });
 }
 
-test('with Redis, instances share sign-in failures', async () => {
+test('with Redis, instances share sign-in failures; a lock is not prolonged from either; a known device passes it', async () => {
   const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
   const prefix = `parley-test-${randomBytes(6).toString('hex')}`;
   try {
     await redis.connect();
-    const policy = { account: { freeFailures: 2, baseMs: 60_000, maxMs: 600_000 } };
+    let now = 1_700_000_000_000;
+    const policy = { account: { freeFailures: 2, baseMs: 60_000, maxMs: 600_000 }, now: () => now };
     const [a, b] = [createSignInThrottle({ ...policy, redis, prefix }), createSignInThrottle({ ...policy, redis, prefix })];
     const keys = { email: 'shared@example.test', ip: '10.1.1.1' };
-    assert.deepEqual([await a.attempt(keys), await b.attempt(keys), await a.attempt(keys), await b.attempt(keys)], [0, 0, 120_000, 240_000]);
+    assert.deepEqual([await a.attempt(keys), await b.attempt(keys), await a.attempt(keys), await b.attempt(keys)], [0, 0, 60_000, 60_000]);
+    now += 30_000;
+    assert.equal(await b.attempt(keys), 30_000, 'the time left, not a new lock');
+    now += 30_000;
+    assert.deepEqual([await a.attempt(keys), await b.attempt(keys)], [0, 120_000]);
+    assert.equal(await a.attempt({ ...keys, device: 'device-1' }), 0, 'a known device passes the lock');
+    const stored = await redis.keys(`${prefix}*`);
+    assert.ok(stored.length === 3 && stored.every((k) => !k.includes('shared@') && !k.includes('device-1')), 'keys hold no email address or device id');
+    assert.equal(await b.attempt(keys), 240_000, "the device's failure counted for the account");
     await b.succeeded(keys);
     assert.equal(await a.attempt(keys), 0);
-    const stored = await redis.keys(`${prefix}*`);
-    assert.ok(stored.length === 2 && stored.every((k) => !k.includes('shared@')), 'keys hold no email address');
   } finally {
     const keys = await redis.keys(`${prefix}*`).catch(() => []);
     if (keys.length > 0) await redis.del(...keys);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { embedSnippets, publishWidget, sri } from '../../scripts/publish-widget.js';
 import { withTenant } from '../../server/db/tenant.js';
+import { setWorkspaceBudget } from '../../server/usage/usage.service.js';
 import { readManifest } from '../../server/widget-assets/release-manifest.js';
 import { defaultWidgetDir } from '../../server/widget-assets/widget-bundle.js';
 import { ADMIN_TEST_OPTIONS, addMember, errorCode, memoryMailer, newAdmin, newWorkspace, type AdminClient } from '../support/admin.js';
@@ -49,7 +50,7 @@ for (const kind of databaseKinds) {
       assert.match(String(s.updatedAt), /^\d{4}-\d\d-\d\dT/);
       assert.deepEqual({ ...s, updatedAt: undefined }, {
         allowedOrigins: [], title: 'Chat with us', greeting: 'Hi! How can we help?', color: '#2563eb', position: 'bottom-right',
-        systemPrompt: '', model: null, retentionDays: 365, updatedAt: undefined,
+        systemPrompt: '', model: null, retentionDays: 365, maxReplyTokens: null, updatedAt: undefined,
       });
     });
 
@@ -77,7 +78,7 @@ for (const kind of databaseKinds) {
       assert.equal((await widgetConfig(ws.publicId, site)).status, 403);
       const patch = {
         allowedOrigins: [site], title: 'Ask Acme', greeting: 'Hello there', color: '#FF0000', position: 'bottom-left',
-        systemPrompt: 'You are Acme support.', model: 'mistral-large-latest', retentionDays: 30,
+        systemPrompt: 'You are Acme support.', model: 'mistral-large-latest', retentionDays: 30, maxReplyTokens: 512,
       };
       for (const [field, value] of Object.entries(patch)) {
         const res = await owner.call('PATCH', path, { [field]: value });
@@ -136,6 +137,9 @@ for (const kind of databaseKinds) {
         [{ retentionDays: 3651 }, /^retentionDays: /],
         [{ retentionDays: 1.5 }, /^retentionDays: /],
         [{ retentionDays: '30' }, /^retentionDays: /],
+        [{ maxReplyTokens: 1025 }, /^maxReplyTokens: must be at most 1024, this server's limit/],
+        [{ maxReplyTokens: 0 }, /^maxReplyTokens: /],
+        [{ maxReplyTokens: '100' }, /^maxReplyTokens: /],
         [{ allowedOrigins: 'https://a.example' }, /^allowedOrigins: /],
         [{ allowedOrigins: ['https://a.example', 'https://b.example/path'] }, /^allowedOrigins\.1: .*no path/],
         [{ allowedOrigins: ['https://*.example.com', 'https://x.*.example.com'] }, /^allowedOrigins\.1: .*wildcard/],
@@ -174,7 +178,7 @@ for (const kind of databaseKinds) {
 
       const before = await settings();
       const auditBefore = (await audit()).length;
-      for (const body of [{ allowedOrigins: ['https://evil.example'] }, { retentionDays: 1 }, { title: 'Sneaky', retentionDays: 2 }]) {
+      for (const body of [{ allowedOrigins: ['https://evil.example'] }, { retentionDays: 1 }, { title: 'Sneaky', retentionDays: 2 }, { maxReplyTokens: 8 }]) {
         const res = await member.call('PATCH', settingsPath(), body);
         assert.equal(res.status, 403, res.text);
         assert.equal(errorCode(res), 'forbidden');
@@ -189,6 +193,45 @@ for (const kind of databaseKinds) {
       const last = (await audit()).at(-1)!;
       assert.equal(last.actor_label, admin.email);
       assert.deepEqual(last.after, { allowedOrigins: ['https://shop.example'], retentionDays: 90 });
+    });
+
+    test("the longest reply: up to the server's MAX_REPLY_TOKENS, which GET lists; null goes back to it", async () => {
+      const res = await viewer.call('GET', settingsPath());
+      assert.deepEqual(res.body!.limits, { maxReplyTokens: 1024 });
+      const set = await admin.call('PATCH', settingsPath(), { maxReplyTokens: 1024 });
+      assert.equal(set.status, 200, set.text);
+      assert.equal((await settings()).maxReplyTokens, 1024);
+      assert.deepEqual((await audit()).at(-1)!.after, { maxReplyTokens: 1024 });
+      assert.equal((await admin.call('PATCH', settingsPath(), { maxReplyTokens: null })).status, 200);
+      assert.equal((await settings()).maxReplyTokens, null);
+    });
+
+    test("usage: every member sees today's tokens against the budget and whether it is spent, but no route changes the budget", async () => {
+      const usage = async () => {
+        const res = await viewer.call('GET', `/workspaces/${workspace.id}/usage`);
+        assert.equal(res.status, 200, res.text);
+        return res.body!.usage as Record<string, unknown>;
+      };
+      const day = new Date().toISOString().slice(0, 10);
+      const fresh = await usage();
+      assert.deepEqual({ ...fresh, resetsAt: undefined }, {
+        day, promptTokens: 0, completionTokens: 0, totalTokens: 0, budget: 200_000, budgetSource: 'default', exhausted: false,
+        resetsAt: undefined, maxReplyTokensCeiling: 1024,
+      });
+      assert.equal(new Date(String(fresh.resetsAt)).toISOString(), `${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`);
+
+      await withTenant(server.db, workspace.id, (q) =>
+        q.query('INSERT INTO token_usage (workspace_id, day, prompt_tokens, completion_tokens) VALUES ($1, $2::date, 150, 50)', [workspace.id, day]),
+      );
+      await setWorkspaceBudget(server.db, workspace.id, 200);
+      assert.deepEqual(
+        [(await usage()).totalTokens, (await usage()).budget, (await usage()).budgetSource, (await usage()).exhausted],
+        [200, 200, 'operator', true],
+      );
+      const sneaky = await owner.call('PATCH', settingsPath(), { dailyTokenBudget: 1_000_000 });
+      assert.equal(sneaky.status, 400, 'the settings API has no budget field');
+      assert.equal((await usage()).budget, 200);
+      await setWorkspaceBudget(server.db, workspace.id, null);
     });
 
     test('another workspace\'s owner can neither read nor change these settings', async () => {

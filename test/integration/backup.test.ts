@@ -14,6 +14,7 @@ import { remotePath } from '../../scripts/backup/rclone.js';
 import { backupName, pruneBackups } from '../../scripts/backup/remote-files.js';
 import { asOwner } from '../../scripts/backup/owner.js';
 import { runRestore } from '../../scripts/backup/restore.js';
+import { generateSigningKeyPair, parseSigningKey, parseVerifyKey } from '../../scripts/backup/signing.js';
 import type { Config } from '../../server/config.js';
 import { lockDataDir } from '../../server/db/data-dir-lock.js';
 import { latestVersion, loadMigrations } from '../../server/db/migrate.js';
@@ -31,6 +32,8 @@ let dir: string;
 let identityFile: string;
 let otherIdentityFile: string;
 let recipient: string;
+/** Generated per run: BACKUP_SIGNING_KEY / BACKUP_VERIFY_KEY. */
+let keys: ReturnType<typeof generateSigningKeyPair>;
 let webdav: Awaited<ReturnType<typeof startWebdav>>;
 
 /** An identity file as age-keygen writes it: comments, then the key. Generated per run, never committed. */
@@ -44,7 +47,7 @@ async function writeIdentity(name: string): Promise<{ file: string; recipient: s
 
 /** The real tools, or a failure that says how to install them (never a silent skip). */
 async function requireTools(): Promise<void> {
-  const packages: Record<string, string> = { age: 'age', rclone: 'rclone', pg_dump: 'postgresql-client', psql: 'postgresql-client' };
+  const packages: Record<string, string> = { age: 'age', rclone: 'rclone' };
   const missing: string[] = [];
   for (const [command, pkg] of Object.entries(packages)) {
     await run(command, ['--version']).catch(() => missing.push(pkg));
@@ -57,6 +60,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'parley-backup-test-'));
   ({ file: identityFile, recipient } = await writeIdentity('identity.txt'));
   ({ file: otherIdentityFile } = await writeIdentity('other-identity.txt'));
+  keys = generateSigningKeyPair();
   mkdirSync(join(dir, 'webdav'));
   webdav = await startWebdav(join(dir, 'webdav'));
 });
@@ -115,8 +119,8 @@ for (const kind of databaseKinds) {
       const recent = backupName(new Date(Date.now() - 2 * DAY));
       for (const name of [expired, recent, 'notes.txt']) writeFileSync(join(dir, 'webdav', kind, name), 'x');
 
-      backup = await runBackup({ database: source.config, remote: remote(), recipients: [recipient], retentionDays: 30 });
-      assert.match(backup.name, /^parley-\d{8}T\d{6}Z\.sql\.gz\.age$/);
+      backup = await runBackup({ database: source.config, remote: remote(), recipients: [recipient], retentionDays: 30, signingKey: parseSigningKey(keys.signingKey) });
+      assert.match(backup.name, /^parley-\d{8}T\d{6}Z\.jsonl\.gz\.age$/);
       assert.deepEqual(backup.deleted, [expired]);
       assert.deepEqual(readdirSync(join(dir, 'webdav', kind)).sort(), [backup.name, recent, 'notes.txt'].sort());
 
@@ -126,15 +130,18 @@ for (const kind of databaseKinds) {
       assert.ok(bytes.length > 2 * 64 * 1024, `several age chunks (${bytes.length} bytes)`);
       // The age CLI reads it: the format is standard age, not something only Parley reads.
       const { stdout } = await run('age', ['-d', '-i', identityFile, file], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
-      const sql = gunzipSync(stdout).toString('utf8');
-      assert.match(sql, /^COPY public\.("messages"|messages) /m);
-      assert.match(sql, /-- parley-backup-manifest: \{.*"schemaVersion":/);
+      const text = gunzipSync(stdout).toString('utf8');
+      assert.match(text, /^\{"table":"messages","columns":\["id",/m);
+      // The last line: the manifest, signed.
+      const signed = JSON.parse(text.trimEnd().split('\n').at(-1)!) as { manifest: string; ed25519: string };
+      assert.match(signed.manifest, /"schemaVersion":\d+/);
+      assert.equal(Buffer.from(signed.ed25519, 'base64').length, 64);
       await assert.rejects(run('age', ['-d', '-i', otherIdentityFile, file]), /no identity matched/);
     });
 
     test('restore into a fresh database reproduces every table, with forced row-level security', async () => {
       const target = await fresh();
-      const result = await runRestore({ database: target.config, source: backup.path, identityFile });
+      const result = await runRestore({ database: target.config, source: backup.path, identityFile, verifyKey: parseVerifyKey(keys.verifyKey) });
       assert.equal(result.schemaVersion, latestVersion(loadMigrations()));
       assert.equal(result.rows.workspaces, 3);
 
@@ -161,20 +168,21 @@ for (const kind of databaseKinds) {
         await db.close();
       }
 
-      await assert.rejects(runRestore({ database: target.config, source: backup.path, identityFile }), /not empty|already holds an embedded database/);
-      const forced = await runRestore({ database: target.config, source: backup.path, identityFile, force: true });
+      const verifyKey = parseVerifyKey(keys.verifyKey);
+      await assert.rejects(runRestore({ database: target.config, source: backup.path, identityFile, verifyKey }), /not empty|already holds an embedded database/);
+      const forced = await runRestore({ database: target.config, source: backup.path, identityFile, verifyKey, force: true });
       assert.equal(forced.rows.messages, 3006);
       assert.deepEqual(await asOwner(target.config, fingerprints), expected);
     });
 
     test('another identity cannot decrypt the backup', async () => {
       const target = await fresh();
-      await assert.rejects(runRestore({ database: target.config, source: backup.path, identityFile: otherIdentityFile }), /cannot decrypt .*encrypted to other recipients/);
+      await assert.rejects(runRestore({ database: target.config, source: backup.path, identityFile: otherIdentityFile, verifyKey: parseVerifyKey(keys.verifyKey) }), /cannot decrypt .*encrypted to other recipients/);
     });
 
     test('a tampered backup is rejected and nothing is loaded', async () => {
       const bytes = readFileSync(join(dir, 'webdav', kind, backup.name));
-      // Past the first chunks: their SQL has already run when the flipped byte is found.
+      // Past the first chunks: a loader that read as it decrypted would have loaded them by then.
       bytes[bytes.length - 100]! ^= 0x01;
       mkdirSync(join(dir, 'tampered', kind), { recursive: true });
       const tampered = join(dir, 'tampered', kind, backup.name);
@@ -184,7 +192,7 @@ for (const kind of databaseKinds) {
 
       const target = await fresh();
       await assert.rejects(
-        runRestore({ database: target.config, source: remotePath(`${webdav.remote}${kind}-tampered`, backup.name), identityFile }),
+        runRestore({ database: target.config, source: remotePath(`${webdav.remote}${kind}-tampered`, backup.name), identityFile, verifyKey: parseVerifyKey(keys.verifyKey) }),
         /damaged or was tampered with .*nothing was restored/,
       );
       if (target.config.kind === 'pglite') {
@@ -230,6 +238,23 @@ describe('backup commands', () => {
     assert.match(secret.output, /BACKUP_RECIPIENTS: holds a private identity/);
   });
 
+  test('backups need an Ed25519 signing key that is not an age key, and restores its public half', async () => {
+    const env = { BACKUP_REMOTE: `:local:${join(dir, 'local')}`, BACKUP_RECIPIENTS: recipient, DATA_DIR: join(dir, 'data'), NODE_ENV: 'test' };
+    const missing = await runToExit(['--import', 'tsx', 'scripts/backup.ts'], env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.output, /^backup: BACKUP_SIGNING_KEY: required: the Ed25519 key backups are signed with; npm run backup:keygen makes one$/m);
+    const ageKey = await runToExit(['--import', 'tsx', 'scripts/backup.ts'], { ...env, BACKUP_SIGNING_KEY: readFileSync(identityFile, 'utf8').split('\n')[2]! });
+    assert.match(ageKey.output, /^backup: BACKUP_SIGNING_KEY: holds an age key; the signing key is a separate Ed25519 key/m);
+    assert.doesNotMatch(ageKey.output, /AGE-SECRET-KEY-1/);
+
+    const restore = (extra: NodeJS.ProcessEnv, ...args: string[]) =>
+      runToExit(['--import', 'tsx', 'scripts/restore.ts', 'latest', '--identity', identityFile, ...args], { ...env, ...extra });
+    assert.match((await restore({})).output, /^restore: BACKUP_VERIFY_KEY: required: the public half of BACKUP_SIGNING_KEY/m);
+    const privateHalf = await restore({ BACKUP_VERIFY_KEY: keys.signingKey });
+    assert.match(privateHalf.output, /^restore: BACKUP_VERIFY_KEY: this is the private signing key; give its public half/m);
+    assert.doesNotMatch(privateHalf.output, new RegExp(keys.signingKey.slice(20, 40).replace(/[+/]/g, '\\$&')));
+  });
+
   test('the embedded database is not backed up while a server holds it', async () => {
     const dataDir = join(dir, 'locked-data');
     mkdirSync(join(dataDir, 'pglite'), { recursive: true });
@@ -237,7 +262,7 @@ describe('backup commands', () => {
     const unlock = lockDataDir(join(dataDir, 'pglite')); // this process stands in for the running server
     try {
       const { code, output } = await runToExit(['--import', 'tsx', 'scripts/backup.ts'], {
-        BACKUP_REMOTE: `:local:${join(dir, 'local')}`, BACKUP_RECIPIENTS: recipient, DATA_DIR: dataDir, NODE_ENV: 'test',
+        BACKUP_REMOTE: `:local:${join(dir, 'local')}`, BACKUP_RECIPIENTS: recipient, BACKUP_SIGNING_KEY: keys.signingKey, DATA_DIR: dataDir, NODE_ENV: 'test',
       });
       assert.equal(code, 1);
       assert.match(output, new RegExp(`^backup: DATA_DIR: the embedded database in .* is in use by process ${process.pid}; stop it first\\. The embedded database can only be backed up while Parley is stopped`, 'm'));
@@ -251,7 +276,7 @@ describe('backup commands', () => {
     const kind = databaseKinds[0]!;
     const name = readdirSync(join(dir, 'tampered', kind))[0]!;
     const { code, output } = await runToExit(['--import', 'tsx', 'scripts/restore.ts', join(dir, 'tampered', kind, name), '--identity', identityFile], {
-      DATA_DIR: join(dir, 'restore-data'), NODE_ENV: 'test',
+      DATA_DIR: join(dir, 'restore-data'), BACKUP_VERIFY_KEY: keys.verifyKey, NODE_ENV: 'test',
     });
     assert.equal(code, 1);
     assert.match(output, /^restore: .* is damaged or was tampered with .*nothing was restored$/m);
@@ -266,8 +291,8 @@ describe('backup commands', () => {
       const env = { NODE_ENV: 'test', DATA_DIR: join(dir, 'self-test-data'), ...(database.config.kind === 'postgres' && { DATABASE_URL: database.config.ownerUrl }) };
       const { code, output } = await runToExit(['--import', 'tsx', 'scripts/backup-verify.ts'], env);
       assert.equal(code, 0, output);
-      assert.match(output, /^backup:verify: backed up to :webdav,url='http:\/\/127\.0\.0\.1:\d+':parley\/parley-\d{8}T\d{6}Z\.sql\.gz\.age/m);
-      assert.match(output, /^backup:verify: age -d -i identity decrypts it: \d+ bytes of SQL$/m);
+      assert.match(output, /^backup:verify: backed up to :webdav,url='http:\/\/127\.0\.0\.1:\d+':parley\/parley-\d{8}T\d{6}Z\.jsonl\.gz\.age/m);
+      assert.match(output, /^backup:verify: age -d -i identity decrypts it: \d+ bytes of rows and a signed manifest$/m);
       assert.match(output, /^backup:verify: restored into a fresh database: (\d+) rows in (\d+) tables match the source, schema at version \d+$/m);
       assert.match(output, /^backup:verify: the backup chain works/m);
     } finally {

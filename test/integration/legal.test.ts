@@ -60,6 +60,19 @@ for (const kind of databaseKinds) {
       assert.ok(html.includes('Example Hosting &quot;Parley&quot; GmbH'));
     });
 
+    test('/settings/legal/toms and /settings/legal/dpa, the addresses on security pages, lead to the panel\'s legal pages', async () => {
+      for (const doc of ['toms', 'dpa']) {
+        const res = await fetch(`${server.url}/settings/legal/${doc}`, { redirect: 'manual' });
+        assert.equal(res.status, 302, doc);
+        assert.equal(res.headers.get('location'), `/admin/legal/${doc}`);
+        // Followed, it is the panel's page, which shows the document once signed in.
+        const page = await fetch(new URL(res.headers.get('location')!, server.url));
+        assert.equal(page.status, 200, doc);
+        assert.match(page.headers.get('content-type')!, /^text\/html/);
+      }
+      assert.equal((await fetch(`${server.url}/settings/legal/other`, { redirect: 'manual' })).status, 404);
+    });
+
     test('GET /api/subprocessors is the same list as JSON', async () => {
       const res = await fetch(`${server.url}/api/subprocessors`);
       assert.equal(res.status, 200);
@@ -96,6 +109,15 @@ describe('LEGAL_DIR overrides the built-in documents', () => {
     const list = (await (await fetch(`${server.url}/api/subprocessors`)).json()) as { subprocessors: { name: string; location: string }[] };
     assert.deepEqual(list.subprocessors.map((s) => [s.name, s.location]), [['Acme Cloud', 'Germany (EU)']]);
     assert.match(await (await fetch(`${server.url}/subprocessors`)).text(), /Acme Cloud SE/);
+  });
+
+  test('the TOMs state the audit log periods configured (AUDIT_IP_TRUNCATE_DAYS, AUDIT_RETENTION_DAYS), Parley\'s defaults otherwise', () => {
+    const defaults = loadLegalDocuments(legalConfig({})).toms.markdown;
+    assert.match(defaults, /after 30 days, IP addresses in the audit logs are shortened to their network \(IPv4 to \/24, IPv6 to \/48\)/);
+    assert.match(defaults, /after 365 days audit entries are deleted/);
+    const set = loadLegalDocuments(legalConfig({ AUDIT_IP_TRUNCATE_DAYS: 14, AUDIT_RETENTION_DAYS: 730 })).toms.markdown;
+    assert.match(set, /after 14 days, IP addresses/);
+    assert.match(set, /after 730 days audit entries are deleted/);
   });
 
   test('unset operator values stay visible; a bad LEGAL_DIR or sub-processor file stops the start with the file named', () => {

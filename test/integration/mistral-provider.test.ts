@@ -43,7 +43,20 @@ describe('Mistral provider (real SDK, local Mistral)', () => {
   test('reports the usage the provider sent', async () => {
     fake.setScript(() => ({ chunks: ['a', 'b'], usage: { promptTokens: 17, completionTokens: 2 } }));
     const { events } = await collect();
-    assert.deepEqual(events.at(-1), { type: 'done', usage: { promptTokens: 17, completionTokens: 2 } });
+    assert.deepEqual(events.at(-1), { type: 'done', usage: { promptTokens: 17, completionTokens: 2 }, finishReason: 'stop' });
+  });
+
+  test('sends max_tokens; a reply cut there ends with finish reason length and its usage', async () => {
+    fake.setScript(() => ({ chunks: ['one ', 'two ', 'three ', 'four ', 'five '] }));
+    const events: ChatStreamEvent[] = [];
+    const provider = mistralProvider({ serverUrl: fake.url });
+    for await (const event of provider.stream({ apiKey: 'key-abc', model: 'mistral-test', messages, maxTokens: 3, signal: new AbortController().signal })) events.push(event);
+    assert.equal(fake.requests.at(-1)!.body.max_tokens, 3);
+    assert.equal(textOf(events), 'one two three ');
+    const done = events.at(-1)!;
+    assert.ok(done.type === 'done');
+    assert.equal(done.finishReason, 'length');
+    assert.equal(done.usage?.completionTokens, 3);
   });
 
   for (const [status, kind] of [[401, 'auth'], [429, 'rate_limited'], [400, 'rejected'], [500, 'unavailable'], [503, 'unavailable']] as const) {

@@ -44,6 +44,32 @@ describe(`rate limits (on ${kind})`, () => {
     assert.equal((await send(other, 'another visitor')).status, 200);
   });
 
+  /**
+   * One visitor on one address sends 650 messages (more than the workspace's 600): 20 get through,
+   * and then neither another visitor on that address nor one elsewhere is refused.
+   */
+  async function floodFromOneVisitor(baseUrl: string) {
+    const ws = await seedWidgetWorkspace(server.db);
+    const flooder = await newVisitor(baseUrl, ws.publicId);
+    const statuses: number[] = [];
+    for (let sent = 0; sent < 650; sent += 50) {
+      const batch = await Promise.all(Array.from({ length: 50 }, async (_, i) => {
+        const res = await send(flooder, `flood ${sent + i}`);
+        await res.text();
+        return res.status;
+      }));
+      statuses.push(...batch);
+    }
+    assert.equal(statuses.filter((s) => s === 200).length, 20);
+    assert.equal(statuses.filter((s) => s === 429).length, 630);
+    const sameAddress = await newVisitor(baseUrl, ws.publicId, { ip: flooder.http.ip });
+    assert.equal((await allEvents(await send(sameAddress, 'same address, another visitor'))).at(-1)?.event, 'done');
+    const elsewhere = await newVisitor(baseUrl, ws.publicId);
+    assert.equal((await allEvents(await send(elsewhere, 'another visitor elsewhere'))).at(-1)?.event, 'done');
+  }
+
+  test("a visitor's refused messages spend none of its address's or workspace's points", () => floodFromOneVisitor(server.url));
+
   test('60 messages a minute per address, whichever visitors send them', async () => {
     const ws = await seedWidgetWorkspace(server.db);
     const ip = randomIp();
@@ -87,6 +113,8 @@ describe(`rate limits (on ${kind})`, () => {
       const stored = await redis.keys(`${prefix}:session:ip:*`);
       assert.ok(stored.some((k) => k.endsWith(ip)), `a counter for ${ip} is in Redis: ${stored.join(', ')}`);
     });
+
+    test("with Redis too, a visitor's refused messages spend none of its address's or workspace's points", () => floodFromOneVisitor(a.url));
 
     test('messages are counted across instances too', async () => {
       const ws = await seedWidgetWorkspace(server.db);

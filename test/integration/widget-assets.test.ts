@@ -110,23 +110,33 @@ describe('widget assets', () => {
     assert.equal(again.body.length, 0);
   });
 
-  test("KaTeX's fonts are served cross-origin and cached for a year", async () => {
-    const fonts = readdirSync(join(DIST, 'fonts'));
-    assert.ok(fonts.includes('KaTeX_Main-Regular.woff2'));
-    assert.ok(fonts.every((f) => f.endsWith('.woff2')));
-    const res = await get(server.url, '/widget/fonts/KaTeX_Main-Regular.woff2');
-    assert.equal(res.status, 200);
-    assert.equal(res.headers['content-type'], 'font/woff2');
-    assert.equal(res.headers['access-control-allow-origin'], '*');
-    assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin');
-    assert.match(String(res.headers['cache-control']), /max-age=31536000/);
-    assert.deepEqual(res.body, readFileSync(join(DIST, 'fonts', 'KaTeX_Main-Regular.woff2')));
+  test("KaTeX's fonts are named by their content, so named in the KaTeX chunk's CSS, and each served with its bytes, cross-origin, immutable", async () => {
+    const katex = loaderChunks(DIST).find((f) => f.startsWith('katex.'))!;
+    const css = readFileSync(join(DIST, 'chunks', katex), 'utf8');
+    const named = [...css.matchAll(/url\(\\?"fonts\/([^"\\)]+)\\?"\)/g)].map((m) => m[1]!);
+    assert.ok(named.some((f) => f.startsWith('KaTeX_Main-Regular.')), 'the chunk names KaTeX_Main-Regular');
+    assert.ok(named.length >= 19, `${named.length} fonts`);
+    assert.ok(!/KaTeX_[A-Za-z0-9-]+\.woff2/.test(css), 'no font under its fixed name');
+    const onDisk = readdirSync(join(DIST, 'fonts'));
+    for (const file of named) {
+      const bytes = readFileSync(join(DIST, 'fonts', file));
+      assert.ok(onDisk.includes(file), file);
+      assert.equal(file.split('.')[1], createHash('sha384').update(bytes).digest('hex').slice(0, 16), `${file} is named by its content`);
+      const res = await get(server.url, `/widget/fonts/${file}`);
+      assert.equal(res.status, 200, file);
+      assert.equal(res.headers['content-type'], 'font/woff2');
+      assert.equal(res.headers['access-control-allow-origin'], '*');
+      assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin');
+      assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
+      assert.deepEqual(res.body, bytes, file);
+    }
   });
 
   test('unknown font names and path tricks are a JSON 404', async () => {
     for (const path of [
       '/widget/fonts/nope.woff2',
       '/widget/fonts/KaTeX_Main-Regular.woff',
+      '/widget/fonts/KaTeX_Main-Regular.0123456789abcdef.woff2',
       '/widget/fonts/..%2Fwidget.js',
       '/widget/fonts/..%2F..%2F..%2Fpackage.json',
       '/widget/fonts/%2e%2e%2f%2e%2e%2fserver%2fapp.ts',

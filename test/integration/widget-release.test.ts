@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { publishWidget, sri } from '../../scripts/publish-widget.js';
+import { publishWidget, ReleaseRefused, sri } from '../../scripts/publish-widget.js';
+import { fontFileName } from '../../scripts/vite-katex.js';
 import { readManifest } from '../../server/widget-assets/release-manifest.js';
 import { defaultWidgetDir } from '../../server/widget-assets/widget-bundle.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -143,6 +144,45 @@ describe('npm run release', () => {
   });
 });
 
+describe('KaTeX fonts across releases', () => {
+  test('a KaTeX upgrade that changes a font publishes it under a new name beside the old; under one fixed name it would be refused', async () => {
+    const releaseDir = tempDir('release-fonts');
+    const build = tempDir('release-fonts-build');
+    try {
+      assert.equal((await release(releaseDir)).code, 0);
+      cpSync(join(releaseDir, 'widget'), build, { recursive: true });
+      cpSync(join(build, `v${VERSION}.js`), join(build, 'widget.js'));
+      const font = readdirSync(join(build, 'fonts')).find((f) => f.startsWith('KaTeX_Main-Regular.'))!;
+      assert.equal(font, fontFileName('KaTeX_Main-Regular.woff2', readFileSync(join(build, 'fonts', font))));
+      const published = readFileSync(join(releaseDir, 'widget', 'fonts', font));
+
+      // The upgraded KaTeX's font: other bytes, so another name, which its chunk asks for.
+      const upgraded = Buffer.concat([published, Buffer.from([0])]);
+      const renamed = fontFileName('KaTeX_Main-Regular.woff2', upgraded);
+      assert.notEqual(renamed, font);
+      const fixedName = tempDir('release-fonts-fixed');
+      cpSync(build, fixedName, { recursive: true });
+      rmSync(join(build, 'fonts', font));
+      writeFileSync(join(build, 'fonts', renamed), upgraded);
+      const result = publishWidget({ buildDir: build, releaseDir, version: '99.0.0' });
+      assert.equal(result.status, 'published');
+      assert.deepEqual(result.written, [`fonts/${renamed}`, 'v99.0.0.js', 'manifest.json']);
+      assert.ok(readFileSync(join(releaseDir, 'widget', 'fonts', font)).equals(published), 'the old version keeps its font');
+      assert.ok(readFileSync(join(releaseDir, 'widget', 'fonts', renamed)).equals(upgraded));
+
+      // What a fixed name meant: the same name with other bytes, refused, nothing written.
+      writeFileSync(join(fixedName, 'fonts', font), upgraded);
+      const before = snapshot(releaseDir);
+      assert.throws(() => publishWidget({ buildDir: fixedName, releaseDir, version: '99.0.1' }), (err: Error) => err instanceof ReleaseRefused && err.message.startsWith(`fonts/${font} is already published as `));
+      assert.deepEqual(snapshot(releaseDir), before);
+      rmSync(fixedName, { recursive: true, force: true });
+    } finally {
+      rmSync(releaseDir, { recursive: true, force: true });
+      rmSync(build, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('pinned versions served from RELEASE_DIR', () => {
   const releaseDir = tempDir('release-served');
   let server: TestServer;
@@ -152,6 +192,8 @@ describe('pinned versions served from RELEASE_DIR', () => {
     entry = readManifest(join(releaseDir, 'widget')).versions[VERSION]!;
     // A chunk of an older version: in the release directory only, not in dist/widget.
     writeFileSync(join(releaseDir, 'widget', 'chunks', 'panel.0123456789abcdef.js'), 'void 0;');
+    // A font as versions released before fonts were content-named published it: KaTeX's fixed name.
+    writeFileSync(join(releaseDir, 'widget', 'fonts', 'KaTeX_Main-Regular.woff2'), 'legacy font bytes');
     server = await startTestServer('pglite', { RELEASE_DIR: releaseDir });
   });
   after(async () => {
@@ -199,6 +241,22 @@ describe('pinned versions served from RELEASE_DIR', () => {
     assert.equal(old.headers['access-control-allow-origin'], '*');
     assert.equal(old.headers['cross-origin-resource-policy'], 'cross-origin');
     assert.equal((await get(server.url, '/widget/chunks/panel.fedcba9876543210.js')).status, 404);
+  });
+
+  test('fonts come from the release directory too: content-named ones immutable, a fixed name (older releases) revalidated daily', async () => {
+    const fonts = readdirSync(join(releaseDir, 'widget', 'fonts')).filter((f) => /\.[0-9a-f]{16}\.woff2$/.test(f));
+    assert.ok(fonts.length >= 19, `${fonts.length} fonts`);
+    for (const file of fonts) {
+      const res = await get(server.url, `/widget/fonts/${file}`);
+      assert.equal(res.status, 200, file);
+      assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
+      assert.ok(res.body.equals(readFileSync(join(releaseDir, 'widget', 'fonts', file))), file);
+    }
+    const legacy = await get(server.url, '/widget/fonts/KaTeX_Main-Regular.woff2');
+    assert.equal(legacy.status, 200);
+    assert.equal(legacy.body.toString(), 'legacy font bytes');
+    assert.equal(legacy.headers['cache-control'], 'public, max-age=86400');
+    assert.equal(legacy.headers['content-type'], 'font/woff2');
   });
 
   test('GET /widget/manifest.json is public, briefly cached, and lists the version', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startFakeMistral, type FakeMistral } from '../../scripts/fake-mistral.js';
-import { ADMIN_PASSWORD, ADMIN_TEST_OPTIONS, memoryMailer } from './admin.js';
+import { ADMIN_PASSWORD, ADMIN_TEST_OPTIONS, memoryMailer, signUpToken } from './admin.js';
 import { launchBrowser, watchedPage, type PageWatch } from './browser.js';
 import type { DatabaseKind } from './databases.js';
 import { startTestServer, type TestServer } from './test-server.js';
@@ -47,13 +47,19 @@ export async function startAdminStack(kind: DatabaseKind): Promise<AdminStack> {
   }
 }
 
-/** Signs up through the panel's form; ends on the workspaces page. */
-export async function signUpInPanel(page: Page, base: string, email: string, password = ADMIN_PASSWORD): Promise<void> {
-  await page.goto(`${base}/admin/sign-up`);
+/**
+ * Signs up through the panel as a person does: the form, "check your email", the link from
+ * the mail (the server's outbox) opened in the same tab, a password; ends on the workspaces
+ * page, or on the invitation the tab was holding.
+ */
+export async function signUpInPanel(page: Page, server: TestServer, email: string, options: { password?: string; from?: 'form' | 'current' } = {}): Promise<void> {
+  if (options.from !== 'current') await page.goto(`${server.url}/admin/sign-up`);
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Workspaces' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: 'Check your email' }).waitFor();
+  await page.goto(`${server.url}/admin/sign-up/complete#token=${await signUpToken(server.outbox, email)}`);
+  await page.getByLabel('Password').fill(options.password ?? ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
 }
 
 /** Signs in through the panel's form (no MFA); ends on the workspaces page. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { MailMessage, Mailer } from '../../server/auth/mailer.js';
+import { memoryOutbox, type MemoryOutbox } from '../../server/mail/memory-outbox.js';
 import type { TestServer } from './test-server.js';
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -22,24 +22,19 @@ export interface AdminClient {
 }
 
 /** A mailer that keeps every message, for tests that follow mailed links. */
-export function memoryMailer(): Mailer & { sent: MailMessage[]; lastTo(email: string): MailMessage | undefined } {
-  const sent: MailMessage[] = [];
-  return {
-    sent,
-    async send(message) {
-      sent.push(message);
-    },
-    lastTo(email) {
-      return sent.filter((m) => m.to.toLowerCase() === email.toLowerCase()).at(-1);
-    },
-  };
+export const memoryMailer = memoryOutbox;
+
+/** The token of the newest sign-up link mailed to email, once it has been sent (after the 202). */
+export async function signUpToken(outbox: MemoryOutbox, email: string): Promise<string> {
+  const mail = await outbox.waitFor(email, (m) => m.text.includes('/admin/sign-up/complete#token='));
+  return /\/admin\/sign-up\/complete#token=([0-9a-f]{64})/.exec(mail.text)![1]!;
 }
 
 /** The options startTestServer needs so tests can sign in many accounts from one IP. */
 export const ADMIN_TEST_OPTIONS = { signInBackoff: { ip: { freeFailures: 10_000 } }, perIpPerHour: 10_000 };
 
 export async function adminRequest(
-  server: TestServer,
+  server: Pick<TestServer, 'url'>,
   method: string,
   path: string,
   options: { body?: unknown; token?: string; csrf?: string; origin?: string | null; headers?: Record<string, string> } = {},
@@ -56,16 +51,19 @@ export async function adminRequest(
   return { status: res.status, text, headers: res.headers, body: json };
 }
 
-/** Signs up and signs in a new account. */
-export async function newAdmin(server: TestServer, name = 'Ada'): Promise<AdminClient> {
+/**
+ * Signs up a new account as a person would: the sign-up request, the link from the mail
+ * (read from the server's outbox), a password chosen there, which signs it in.
+ */
+export async function newAdmin(server: Pick<TestServer, 'url' | 'outbox'>, name = 'Ada'): Promise<AdminClient> {
   const email = `admin-${randomUUID()}@example.test`;
-  const signUp = await adminRequest(server, 'POST', '/auth/sign-up', { body: { email, password: ADMIN_PASSWORD, name } });
-  assert.equal(signUp.status, 201, signUp.text);
-  const signIn = await adminRequest(server, 'POST', '/auth/sign-in', { body: { email, password: ADMIN_PASSWORD } });
-  assert.equal(signIn.status, 200, signIn.text);
-  const token = /__Host-parley_session=([^;]+)/.exec(signIn.headers.getSetCookie()[0] ?? '')![1]!;
-  const csrf = signIn.body!.csrfToken as string;
-  const accountId = (signUp.body!.account as { id: string }).id;
+  const signUp = await adminRequest(server, 'POST', '/auth/sign-up', { body: { email, name } });
+  assert.equal(signUp.status, 202, signUp.text);
+  const completed = await adminRequest(server, 'POST', '/auth/sign-up/complete', { body: { token: await signUpToken(server.outbox, email), password: ADMIN_PASSWORD } });
+  assert.equal(completed.status, 201, completed.text);
+  const token = /__Host-parley_session=([^;]+)/.exec(completed.headers.getSetCookie()[0] ?? '')![1]!;
+  const csrf = completed.body!.csrfToken as string;
+  const accountId = (completed.body!.account as { id: string }).id;
   return {
     accountId,
     email,

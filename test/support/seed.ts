@@ -42,6 +42,7 @@ export async function seedWorkspace(db: Db, name = 'Test workspace'): Promise<Se
       [id, randomBytes(32)],
     );
     await q.query("INSERT INTO audit_events (workspace_id, actor_label, action) VALUES ($1, 'test', 'workspace.created')", [id]);
+    await q.query('INSERT INTO token_usage (workspace_id, day, prompt_tokens, completion_tokens) VALUES ($1, current_date, 10, 20)', [id]);
     return { id, accountId, visitorId: visitor!.id, conversationId: conversation!.id };
   });
 }

@@ -6,6 +6,8 @@ import type { Db } from '../../server/db/db.js';
 import { openDatabase } from '../../server/db/open.js';
 import { generateKeyringText } from '../../server/keys/keyring.js';
 import { createLogger } from '../../server/logging.js';
+import { createMailer, type MailMessage } from '../../server/mail/mailer.js';
+import { memoryOutbox, type MemoryOutbox } from '../../server/mail/memory-outbox.js';
 import { startServer, type RunningServer, type StartOptions } from '../../server/server.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js';
 
@@ -14,6 +16,8 @@ export interface TestServer extends RunningServer {
   database: TestDatabase;
   /** Every log line written so far, raw. */
   logs: string[];
+  /** Every mail the server sent, whichever transport it used (sign-up links: see test/support/admin.ts). */
+  outbox: MemoryOutbox;
   stop(): Promise<void>;
 }
 
@@ -29,6 +33,8 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
     RELEASE_DIR: join(dataDir, 'release'),
     MASTER_KEYS: generateKeyringText('m1'),
     TOKEN_KEYS: generateKeyringText('t1'),
+    // Tests that chat on the operator's key predate the grant; test/integration/signup-policy.test.ts tests the defaults.
+    OPERATOR_KEY_WORKSPACES: 'all',
     LOG_LEVEL: 'info',
     ...overrides,
   };
@@ -40,15 +46,19 @@ export async function startTestServer(kind: DatabaseKind, env: Record<string, st
   const config = { ...loadConfig(testEnv(env)), database: database.config };
   const logs: string[] = [];
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets, destination: { write: (line: string) => void logs.push(line) } });
+  const outbox = memoryOutbox();
+  const transport = options.adminAuth?.mailer ?? createMailer(config, logger);
+  const mailer = { send: async (m: MailMessage) => (await outbox.send(m), await transport.send(m)) };
   let db: Db | undefined;
   try {
     db = await openDatabase(database.config);
-    const running = await startServer(config, logger, { db, ...options });
+    const running = await startServer(config, logger, { db, ...options, adminAuth: { ...options.adminAuth, mailer } });
     return {
       ...running,
       config,
       database,
       logs,
+      outbox,
       async stop() {
         await running.close(1_000);
         await db!.close();

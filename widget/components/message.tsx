@@ -35,7 +35,7 @@ export const Message = memo(function Message({ message, strings, plain }: Messag
           )}
         </div>
       )}
-      {status === 'incomplete' && <p class="status">{strings.incomplete}</p>}
+      {status === 'incomplete' && <p class="status">{message.error ?? strings.incomplete}</p>}
       {status === 'error' && <p class="status error">{message.error ?? strings.replyFailed}</p>}
     </div>
   );

@@ -9,7 +9,7 @@ export interface ChatMessage {
   role: 'user' | 'assistant';
   content: string;
   status: 'complete' | 'incomplete' | 'error' | 'streaming';
-  /** For status error: what to tell the visitor. */
+  /** For status error or incomplete: what to tell the visitor instead of the usual sentence. */
   error?: string;
 }
 
@@ -167,7 +167,8 @@ export class Chat {
             nextFrame(flush);
           }
         } else if (event === 'done') {
-          final = { status: payload.status === 'incomplete' ? 'incomplete' : 'complete' };
+          if (payload.status !== 'incomplete') final = { status: 'complete' };
+          else final = payload.reason === 'length' ? { status: 'incomplete', error: this.strings.replyTruncated } : { status: 'incomplete' };
         } else if (event === 'error') {
           final = { status: 'error', error: payload.code === 'provider_error' || typeof payload.message !== 'string' ? this.strings.replyFailed : payload.message };
         }
@@ -205,6 +206,7 @@ export class Chat {
       case 'conversation_full': return this.strings.conversationFull;
       case 'origin_not_allowed': return this.strings.originNotAllowed;
       case 'model_not_configured': return this.strings.unavailable;
+      case 'budget_exhausted': return this.strings.budgetExhausted;
       default: return err.message;
     }
   }

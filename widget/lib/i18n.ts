@@ -27,6 +27,10 @@ export interface Strings extends LauncherStrings {
   rateLimited: (seconds: number) => string;
   conversationFull: string;
   originNotAllowed: string;
+  /** The workspace's tokens for today are spent (429 budget_exhausted). */
+  budgetExhausted: string;
+  /** A reply cut at the workspace's maximum length. */
+  replyTruncated: string;
 }
 
 const en: Strings = {
@@ -54,6 +58,8 @@ const en: Strings = {
   rateLimited: (s) => `You are sending messages too quickly. Please wait ${s} seconds.`,
   conversationFull: 'This conversation is full. Start a new one to keep chatting.',
   originNotAllowed: 'This chat is not enabled for this website.',
+  budgetExhausted: 'This chat has reached its limit for today. Please come back tomorrow.',
+  replyTruncated: 'This reply reached its maximum length.',
 };
 
 const de: Strings = {
@@ -81,6 +87,8 @@ const de: Strings = {
   rateLimited: (s) => `Sie senden zu schnell Nachrichten. Bitte warten Sie ${s} Sekunden.`,
   conversationFull: 'Diese Unterhaltung ist voll. Beginnen Sie eine neue, um weiterzuschreiben.',
   originNotAllowed: 'Dieser Chat ist für diese Website nicht freigeschaltet.',
+  budgetExhausted: 'Dieser Chat hat sein Limit für heute erreicht. Bitte schauen Sie morgen wieder vorbei.',
+  replyTruncated: 'Diese Antwort hat ihre maximale Länge erreicht.',
 };
 
 const fr: Strings = {
@@ -108,6 +116,8 @@ const fr: Strings = {
   rateLimited: (s) => `Vous envoyez des messages trop vite. Merci de patienter ${s} secondes.`,
   conversationFull: 'Cette conversation est complète. Commencez-en une nouvelle pour continuer.',
   originNotAllowed: 'Ce chat n’est pas activé pour ce site.',
+  budgetExhausted: 'Ce chat a atteint sa limite pour aujourd’hui. Merci de revenir demain.',
+  replyTruncated: 'Cette réponse a atteint sa longueur maximale.',
 };
 
 const LOCALES: Record<string, Strings> = { en, de, fr };

@@ -37,7 +37,23 @@ export interface Settings {
   systemPrompt: string;
   model: string | null;
   retentionDays: number | null;
+  /** Null: the server's ceiling. */
+  maxReplyTokens: number | null;
   updatedAt: string;
+}
+
+/** GET /workspaces/:id/usage: today's tokens against the daily budget. */
+export interface Usage {
+  day: string;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** Null: no daily limit. */
+  budget: number | null;
+  budgetSource: 'default' | 'operator';
+  exhausted: boolean;
+  resetsAt: string;
+  maxReplyTokensCeiling: number;
 }
 
 export interface Snippets {

@@ -5,12 +5,14 @@ import { hashParam, navigate } from '../lib/router.js';
 import { keepInvitation, takeInvitation, useSession } from '../lib/session.js';
 import type { WorkspaceSummary } from '../lib/types.js';
 import { useAction } from '../lib/use-api.js';
+import { useSignupPolicy } from './sign-up-policy.js';
 
 /** The mailed invitation (/admin/invitations#token=…): sign in or up first, then accept. */
 export function InvitationPage() {
   const session = useSession();
   const [token] = useState(() => hashParam('token') ?? takeInvitation(true));
   const { busy, error, run } = useAction();
+  const signup = useSignupPolicy();
   useEffect(() => {
     if (token) keepInvitation(token);
     // Out of the address bar and the history: the token is a credential, kept in this tab's sessionStorage instead.
@@ -29,14 +31,16 @@ export function InvitationPage() {
     return (
       <>
         <h1>You are invited to a Parley workspace</h1>
-        <p>Sign in, or create an account with the address the invitation was sent to, to accept it.</p>
+        <p>{signup === 'closed' ? 'Sign in to accept it.' : 'Sign in, or create an account with the address the invitation was sent to, to accept it.'}</p>
         <p class="actions">
           <a class="button" href="/admin/sign-in">
             Sign in
           </a>
-          <a class="button secondary" href="/admin/sign-up">
-            Create an account
-          </a>
+          {signup && signup !== 'closed' && (
+            <a class="button secondary" href="/admin/sign-up">
+              Create an account
+            </a>
+          )}
         </p>
       </>
     );

@@ -2,6 +2,7 @@ import { CopyButton } from '../components/copy-button.js';
 import { Async } from '../components/status.js';
 import type { Snippets } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
+import { UsageSummary } from './usage-summary.js';
 import { wsPath, type WorkspaceProps } from './workspace.js';
 
 /** The workspace at a glance and the tags to paste into a site. */
@@ -20,6 +21,7 @@ export function OverviewPage({ workspace }: WorkspaceProps) {
         <dt>Two-factor authentication</dt>
         <dd>{workspace.requireMfa ? 'Required for every member' : 'Optional'}</dd>
       </dl>
+      <UsageSummary workspace={workspace} />
       <h2>Embed the widget</h2>
       <p>
         Paste one of these tags into your site, before <code>&lt;/body&gt;</code>. Add the site's address to the allowed origins in{' '}

@@ -7,9 +7,18 @@ import type { ProviderKey } from '../lib/types.js';
 import { useAction, useApi } from '../lib/use-api.js';
 import { wsPath, type WorkspaceProps } from './workspace.js';
 
+/** Whether the chat may fall back on the server operator's key (docs/admin-api.md). */
+type OperatorKey = 'available' | 'not_granted' | 'none';
+
+const WITHOUT_KEY: Record<OperatorKey, string> = {
+  available: 'No key is set: the widget uses the server operator’s key.',
+  not_granted: 'No key is set, and the server operator’s key is not available to this workspace: add your own Mistral key for the chat to answer.',
+  none: 'No key is set, and this server has no operator key: add your own Mistral key for the chat to answer.',
+};
+
 /** The workspace's own Mistral key (BYOK): only its last four characters ever come back. */
 export function ProviderKeyPage({ workspace, role }: WorkspaceProps) {
-  const state = useApi<{ key: ProviderKey | null }>(wsPath(workspace, '/provider-key'));
+  const state = useApi<{ key: ProviderKey | null; operatorKey: OperatorKey }>(wsPath(workspace, '/provider-key'));
   const [apiKey, setApiKey] = useState('');
   const [status, setStatus] = useState('');
   const save = useAction();
@@ -20,7 +29,7 @@ export function ProviderKeyPage({ workspace, role }: WorkspaceProps) {
       <h1>Model key</h1>
       <p>Your own Mistral API key: conversations in this workspace are billed to it. It is stored encrypted and never shown again.</p>
       <Async state={state}>
-        {({ key }) => (
+        {({ key, operatorKey }) => (
           <>
             <p class="key-state">
               {key ? (
@@ -28,7 +37,7 @@ export function ProviderKeyPage({ workspace, role }: WorkspaceProps) {
                   A {key.provider} key ending in <code>{key.last4}</code> is set (since {new Date(key.updatedAt).toLocaleString()}).
                 </>
               ) : (
-                'No key is set: the widget uses the server operator’s key, if there is one.'
+                WITHOUT_KEY[operatorKey]
               )}
             </p>
             {canEdit ? (
@@ -39,7 +48,7 @@ export function ProviderKeyPage({ workspace, role }: WorkspaceProps) {
                     setStatus('');
                     const answer = await save.run(() => api<{ key: ProviderKey }>('PUT', wsPath(workspace, '/provider-key'), { apiKey: apiKey.trim() }));
                     if (answer) {
-                      state.set({ key: answer.key });
+                      state.set({ key: answer.key, operatorKey });
                       setApiKey('');
                       setStatus(`Key saved: it ends in ${answer.key.last4}.`);
                     }
@@ -72,7 +81,7 @@ export function ProviderKeyPage({ workspace, role }: WorkspaceProps) {
                       onClick={async () => {
                         setStatus('');
                         if ((await remove.run(() => api('DELETE', wsPath(workspace, '/provider-key')).then(() => true))) === true) {
-                          state.set({ key: null });
+                          state.set({ key: null, operatorKey });
                           setStatus('Key removed.');
                         }
                       }}

@@ -4,6 +4,7 @@ import { api, setCsrfToken } from '../lib/api.js';
 import type { SessionAnswer } from '../lib/types.js';
 import { useAction } from '../lib/use-api.js';
 import { afterSignIn } from './after-sign-in.js';
+import { useSignupPolicy } from './sign-up-policy.js';
 
 /** Email and password, then (when the account has MFA) a code from the authenticator app. */
 export function SignInPage() {
@@ -12,6 +13,7 @@ export function SignInPage() {
   const [code, setCode] = useState('');
   const [mfa, setMfa] = useState(false);
   const { busy, error, run } = useAction();
+  const signup = useSignupPolicy();
 
   if (mfa) {
     return (
@@ -69,7 +71,13 @@ export function SignInPage() {
         </button>
       </form>
       <p class="aside">
-        <a href="/admin/forgot-password">Forgot your password?</a> · <a href="/admin/sign-up">Create an account</a>
+        <a href="/admin/forgot-password">Forgot your password?</a>
+        {signup === 'open' && (
+          <>
+            {' · '}
+            <a href="/admin/sign-up">Create an account</a>
+          </>
+        )}
       </p>
     </>
   );

@@ -13,20 +13,27 @@ interface Models {
   allowed: string[];
 }
 
-const FIELDS = ['allowedOrigins', 'title', 'greeting', 'color', 'position', 'systemPrompt', 'model', 'retentionDays'];
+/** The server's limits, as GET /settings lists them. */
+interface Limits {
+  maxReplyTokens: number;
+}
+
+const FIELDS = ['allowedOrigins', 'title', 'greeting', 'color', 'position', 'systemPrompt', 'model', 'retentionDays', 'maxReplyTokens'];
 
 /** The widget's look, words, model and the sites allowed to embed it. */
 export function WidgetSettingsPage(props: WorkspaceProps) {
-  const state = useApi<{ settings: Settings; models: Models }>(wsPath(props.workspace, '/settings'));
+  const state = useApi<{ settings: Settings; models: Models; limits: Limits }>(wsPath(props.workspace, '/settings'));
   return (
     <>
       <h1>Widget settings</h1>
-      <Async state={state}>{({ settings, models }) => <SettingsForm {...props} settings={settings} models={models} onSaved={(s) => state.set({ settings: s, models })} />}</Async>
+      <Async state={state}>
+        {({ settings, models, limits }) => <SettingsForm {...props} settings={settings} models={models} limits={limits} onSaved={(s) => state.set({ settings: s, models, limits })} />}
+      </Async>
     </>
   );
 }
 
-function SettingsForm({ workspace, role, settings, models, onSaved }: WorkspaceProps & { settings: Settings; models: Models; onSaved(s: Settings): void }) {
+function SettingsForm({ workspace, role, settings, models, limits, onSaved }: WorkspaceProps & { settings: Settings; models: Models; limits: Limits; onSaved(s: Settings): void }) {
   const [draft, setDraft] = useState(() => formOf(settings));
   const [saved, setSaved] = useState('');
   const { busy, error, run } = useAction();
@@ -52,6 +59,7 @@ function SettingsForm({ workspace, role, settings, models, onSaved }: WorkspaceP
         if (canAll) {
           body.allowedOrigins = draft.origins.map((o) => o.trim()).filter(Boolean);
           if (draft.retentionDays.trim() !== '') body.retentionDays = Number(draft.retentionDays);
+          body.maxReplyTokens = draft.maxReplyTokens.trim() === '' ? null : Number(draft.maxReplyTokens);
         }
         const answer = await run(() => api<{ settings: Settings }>('PATCH', wsPath(workspace, '/settings'), body));
         if (answer) {
@@ -132,6 +140,21 @@ function SettingsForm({ workspace, role, settings, models, onSaved }: WorkspaceP
           hint="Older conversations are deleted automatically."
         />
       </fieldset>
+      <fieldset disabled={!canAll}>
+        <legend>Reply length</legend>
+        <Field
+          label="Longest reply (tokens)"
+          name="maxReplyTokens"
+          type="number"
+          min={1}
+          max={limits.maxReplyTokens}
+          inputMode="numeric"
+          value={draft.maxReplyTokens}
+          onValue={set('maxReplyTokens')}
+          error={error}
+          hint={`A reply stops at this length (a token is about four characters). Empty: this server's limit, ${limits.maxReplyTokens}.`}
+        />
+      </fieldset>
       {canReply && (
         <button type="submit" disabled={busy}>
           {busy ? 'Saving…' : 'Save settings'}
@@ -152,5 +175,6 @@ function formOf(s: Settings) {
     systemPrompt: s.systemPrompt ?? '',
     model: s.model ?? '',
     retentionDays: s.retentionDays == null ? '' : String(s.retentionDays),
+    maxReplyTokens: s.maxReplyTokens == null ? '' : String(s.maxReplyTokens),
   };
 }
