@@ -14,13 +14,13 @@ const CHUNKS = 40;
 const CHUNK_DELAY_MS = 5;
 const OPEN_STREAMS = 200;
 
-interface Timing {
+export interface Timing {
   first: number;
   last: number;
 }
 
 /** Reads an event stream, noting when the first text arrived and when it ended. */
-async function timeStream(res: Response, started: number, isText: (event: string, data: string) => boolean): Promise<Timing> {
+export async function timeStream(res: Response, started: number, isText: (event: string, data: string) => boolean): Promise<Timing> {
   if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}: ${await res.text()}`);
   const parser = new SseParser();
   const decoder = new TextDecoder();
@@ -47,7 +47,7 @@ function direct(fake: FakeMistral): () => Promise<Timing> {
 }
 
 /** One visitor of the demo workspace, with an address of its own so per-address limits do not mix visitors. */
-async function visitor(server: ChildServer, origin: string, n: number): Promise<() => Promise<Timing>> {
+export async function visitor(server: ChildServer, origin: string, n: number): Promise<() => Promise<Timing>> {
   const headers = { 'Content-Type': 'application/json', Origin: origin, 'X-Forwarded-For': `198.51.100.${n % 250}` };
   const session = await post(`${server.url}/api/widget/sessions`, headers, { workspace: 'parley-demo' });
   const auth = { ...headers, Authorization: `Bearer ${session.token as string}` };

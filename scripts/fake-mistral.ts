@@ -57,6 +57,8 @@ export interface FakeMistral {
   setScript(script?: FakeScript): void;
   /** Overrides GET /v1/models from now on; no argument restores checking the key. */
   setModelsReply(reply?: FakeModelsReply): void;
+  /** Chat completion requests whose response has neither ended nor been closed: what a provider still bills for. */
+  openRequests(): number;
   close(): Promise<void>;
 }
 
@@ -104,12 +106,26 @@ export function toChunks(text: string, size = CHUNK_CHARS): string[] {
 
 const defaultScript: FakeScript = (request) => ({ chunks: toChunks(defaultReplyText(lastUserText(request))), delayMs: DEFAULT_DELAY_MS });
 
+/** A slow model: one token every intervalMs for durationMs, so replies are still streaming when a test acts. */
+export function slowScript(options: { intervalMs?: number; durationMs?: number } = {}): FakeScript {
+  const intervalMs = options.intervalMs ?? 100;
+  const tokens = Math.max(1, Math.round((options.durationMs ?? 60_000) / intervalMs));
+  return () => ({ chunks: Array.from({ length: tokens }, (_, i) => `t${i} `), delayMs: intervalMs });
+}
+
 export async function startFakeMistral(options: { port?: number; host?: string } = {}): Promise<FakeMistral> {
   const requests: FakeRequest[] = [];
   const models: ModelsState = { requests: [], rejectKeys: new Set(), reply: undefined };
   let script = defaultScript;
+  let open = 0;
   const server = createServer((req, res) => {
-    const handler = req.method === 'GET' && req.url?.split('?')[0] === '/v1/models' ? handleModels(req, res, models) : handle(req, res, requests, () => script);
+    const isModels = req.method === 'GET' && req.url?.split('?')[0] === '/v1/models';
+    if (!isModels) {
+      open++;
+      // 'close' comes once, whether the response ended or the client went away.
+      res.once('close', () => open--);
+    }
+    const handler = isModels ? handleModels(req, res, models) : handle(req, res, requests, () => script);
     handler.catch(() => res.destroy());
   });
   await new Promise<void>((resolve, reject) => {
@@ -124,6 +140,7 @@ export async function startFakeMistral(options: { port?: number; host?: string }
     rejectKeys: models.rejectKeys,
     setScript: (next) => void (script = next ?? defaultScript),
     setModelsReply: (reply) => void (models.reply = reply),
+    openRequests: () => open,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -63,7 +63,7 @@ export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefi
   // Read once: a bad LEGAL_DIR stops the start with the file named.
   const legal = loadLegalDocuments(config.legal);
   const provider = mistralProvider({ serverUrl: config.mistral.serverUrl });
-  const widget = { config, db, logger, inFlight, provider, limits: createRateLimits({ redis, prefix: rateLimitPrefix }) };
+  const widget = { config, db, logger, inFlight, provider, limits: createRateLimits({ redis, prefix: rateLimitPrefix, limits: config.rateLimits }) };
   app.use('/api/widget', widgetSessionRoutes(widget), chatRoutes(widget), widgetErrorCors);
   app.use('/api/admin', adminRoutes({ config, db, logger, publicUrl, provider, inFlight, legal, redis, rateLimitPrefix, options: adminAuth }));
   app.use('/api/v1', apiV1Routes({ db, redis, rateLimitPrefix }));

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { AUDIT_IP_TRUNCATE_DAYS_RANGE, AUDIT_RETENTION_DAYS_RANGE, AUDIT_RETENTION_DEFAULTS, type AuditRetention } from './audit/audit-retention.js';
 import { loadOrCreateDevKeyrings } from './keys/dev-keyrings.js';
 import { parseKeyring, type Keyring } from './keys/keyring.js';
+import type { AdmissionLimits } from './http/admission-gate.js';
+import { RATE_LIMITS, type RateLimitSettings } from './http/rate-limit.js';
 import { legalConfig, type LegalConfig } from './legal/legal-config.js';
 
 /** The runtime role's login name on PostgreSQL; migrations create it. */
@@ -24,6 +26,8 @@ const redisUrl = z.string().refine((v) => URL.canParse(v) && /^rediss?:$/.test(n
 /** An unset variable and an empty one mean the same: use the default. */
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+/** A rate limit in requests per minute: at least 1 (0 would refuse everyone), a million at most. */
+const perMinute = (fallback: number) => optional(z.coerce.number().int().min(1).max(1_000_000)).default(fallback);
 
 /** Every environment variable Parley reads. Each one has a row in the README. */
 const envSchema = z.object({
@@ -45,6 +49,8 @@ const envSchema = z.object({
   DATABASE_URL: optional(postgresUrl),
   /** PostgreSQL connection for tenant queries, as the runtime role; default: DATABASE_URL as user parley_app without password. */
   DATABASE_RUNTIME_URL: optional(postgresUrl),
+  /** Connections this instance keeps to PostgreSQL as the runtime role; the database's max_connections must cover every instance's. */
+  DATABASE_POOL_SIZE: optional(z.coerce.number().int().min(1).max(1000)).default(10),
   /** Keyring sealing stored secrets (BYOK keys): id:base64key[,…], first active. */
   MASTER_KEYS: optional(z.string()),
   /** Keyring signing visitor tokens (HMAC-SHA256): id:base64key[,…], first active. */
@@ -65,14 +71,34 @@ const envSchema = z.object({
   OPERATOR_KEY_WORKSPACES: optional(z.enum(['all', 'granted', 'none'])),
   /** Redis for rate limits shared between instances; unset keeps them in memory. */
   REDIS_URL: optional(redisUrl),
+  /** Messages a minute one visitor may send. */
+  RATE_LIMIT_MESSAGES_PER_VISITOR: perMinute(RATE_LIMITS.messagePerVisitor),
+  /** Messages a minute from one client address, whichever visitors send them. */
+  RATE_LIMIT_MESSAGES_PER_IP: perMinute(RATE_LIMITS.messagePerIp),
+  /** Messages a minute in one workspace, all visitors together. */
+  RATE_LIMIT_MESSAGES_PER_WORKSPACE: perMinute(RATE_LIMITS.messagePerWorkspace),
+  /** Conversations one visitor may create or delete a minute. */
+  RATE_LIMIT_CONVERSATIONS_PER_VISITOR: perMinute(RATE_LIMITS.conversationPerVisitor),
+  /** Conversations created or deleted a minute from one client address. */
+  RATE_LIMIT_CONVERSATIONS_PER_IP: perMinute(RATE_LIMITS.conversationPerIp),
+  /** Conversations created or deleted a minute in one workspace. */
+  RATE_LIMIT_CONVERSATIONS_PER_WORKSPACE: perMinute(RATE_LIMITS.conversationPerWorkspace),
+  /** Visitor sessions (widget tokens) a minute for one client address. */
+  RATE_LIMIT_SESSIONS_PER_IP: perMinute(RATE_LIMITS.sessionPerIp),
   /** Proxies whose X-Forwarded-For gives the client's address: loopback, subnets, addresses, a hop count, or none. */
   TRUST_PROXY: optional(z.string().min(1)).default('loopback'),
-  /** Minutes between retention runs (the first runs at start-up); 0 disables them (use `npm run retention`). */
+  /** Minutes between retention runs, once across all instances (at start-up if the last run started longer ago); 0 disables them (use `npm run retention`). */
   RETENTION_INTERVAL_MINUTES: optional(z.coerce.number().int().min(0).max(10_080)).default(60),
   /** Days after which the retention job cuts IP addresses in the audit logs to /24 (IPv4) or /48 (IPv6) and clears emails in their details; 7 at least. */
   AUDIT_IP_TRUNCATE_DAYS: optional(z.coerce.number().int().min(AUDIT_IP_TRUNCATE_DAYS_RANGE.min).max(AUDIT_IP_TRUNCATE_DAYS_RANGE.max)).default(AUDIT_RETENTION_DEFAULTS.ipTruncateDays),
   /** Days after which the retention job deletes audit log rows (both logs); 90 at least. */
   AUDIT_RETENTION_DAYS: optional(z.coerce.number().int().min(AUDIT_RETENTION_DAYS_RANGE.min).max(AUDIT_RETENTION_DAYS_RANGE.max)).default(AUDIT_RETENTION_DEFAULTS.retentionDays),
+  /** Widget requests doing database work at once (a message until it is stored); default DATABASE_POOL_SIZE + 2. */
+  ADMISSION_MAX_ACTIVE: optional(z.coerce.number().int().min(1).max(10_000)),
+  /** Widget requests waiting for one of those slots; beyond, 503 busy at once. */
+  ADMISSION_MAX_QUEUE: optional(z.coerce.number().int().min(0).max(100_000)).default(500),
+  /** Milliseconds a widget request waits for a slot before it is answered 503 busy. */
+  ADMISSION_MAX_WAIT_MS: optional(z.coerce.number().int().min(0).max(60_000)).default(2_000),
   /** pino level. */
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
   /** on: a demo workspace and a demo host page on DEMO_PORT. Default on in development only. */
@@ -102,7 +128,7 @@ export interface Config {
   /** RELEASE_DIR, absolute: published widget versions live in its widget/ folder. */
   releaseDir: string;
   /** Unset: embedded PGlite. */
-  database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; ownerUrl: string; runtimeUrl: string };
+  database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; ownerUrl: string; runtimeUrl: string; /** DATABASE_POOL_SIZE; 10 when unset. */ poolSize?: number };
   masterKeys: Keyring;
   tokenKeys: Keyring;
   mistral: { apiKey: string | undefined; serverUrl: string; model: string };
@@ -113,6 +139,8 @@ export interface Config {
   /** OPERATOR_KEY_WORKSPACES: which workspaces without their own key may use mistral.apiKey. */
   operatorKeyWorkspaces: 'all' | 'granted' | 'none';
   redisUrl: string | undefined;
+  /** RATE_LIMIT_*: the widget API's limits, per minute (server/http/rate-limit.ts). */
+  rateLimits: RateLimitSettings;
   /** Express's `trust proxy`: whose X-Forwarded-For names the client (per-address rate limits). */
   trustProxy: false | number | string[];
   /** Minutes between scheduled retention runs; 0: none, not even at start-up. */
@@ -123,6 +151,8 @@ export interface Config {
   demo: { port: number } | undefined;
   /** What the legal pages say about the operator (server/legal/). */
   legal: LegalConfig;
+  /** ADMISSION_*: how much database work widget requests may ask for at once (server/http/admission.ts). */
+  admission: AdmissionLimits;
   logLevel: string;
   env: 'development' | 'production' | 'test';
   /** Values that must never appear in a log line. */
@@ -164,7 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     releaseDir: resolve(e.RELEASE_DIR),
     database: e.DATABASE_URL
-      ? { kind: 'postgres', ownerUrl: e.DATABASE_URL, runtimeUrl: e.DATABASE_RUNTIME_URL ?? runtimeUrlFor(e.DATABASE_URL) }
+      ? { kind: 'postgres', ownerUrl: e.DATABASE_URL, runtimeUrl: e.DATABASE_RUNTIME_URL ?? runtimeUrlFor(e.DATABASE_URL), poolSize: e.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dir: resolve(dataDir, 'pglite') },
     masterKeys,
     tokenKeys,
@@ -173,6 +203,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signup,
     operatorKeyWorkspaces: e.OPERATOR_KEY_WORKSPACES ?? (signup === 'open' ? 'granted' : 'all'),
     redisUrl: e.REDIS_URL,
+    rateLimits: {
+      messagePerVisitor: e.RATE_LIMIT_MESSAGES_PER_VISITOR,
+      messagePerIp: e.RATE_LIMIT_MESSAGES_PER_IP,
+      messagePerWorkspace: e.RATE_LIMIT_MESSAGES_PER_WORKSPACE,
+      conversationPerVisitor: e.RATE_LIMIT_CONVERSATIONS_PER_VISITOR,
+      conversationPerIp: e.RATE_LIMIT_CONVERSATIONS_PER_IP,
+      conversationPerWorkspace: e.RATE_LIMIT_CONVERSATIONS_PER_WORKSPACE,
+      sessionPerIp: e.RATE_LIMIT_SESSIONS_PER_IP,
+    },
     trustProxy: trustProxy(e.TRUST_PROXY),
     retentionIntervalMinutes: e.RETENTION_INTERVAL_MINUTES,
     audit: { ipTruncateDays: e.AUDIT_IP_TRUNCATE_DAYS, retentionDays: e.AUDIT_RETENTION_DAYS },
@@ -180,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { port: e.DEMO_PORT ?? (e.PORT === 0 || e.PORT === 65535 ? 0 : e.PORT + 1) }
       : undefined,
     legal: legalConfig(e),
+    admission: { maxActive: e.ADMISSION_MAX_ACTIVE ?? e.DATABASE_POOL_SIZE + 2, maxQueue: e.ADMISSION_MAX_QUEUE, maxWaitMs: e.ADMISSION_MAX_WAIT_MS },
     logLevel: e.LOG_LEVEL,
     env: e.NODE_ENV,
     secrets: [masterText, tokenText, e.MISTRAL_API_KEY, e.DATABASE_URL, e.DATABASE_RUNTIME_URL, e.REDIS_URL]

@@ -27,6 +27,8 @@ export interface StartOptions {
   widgetDir?: string;
   /** Admin sign-in tuning and the mailer (see AppDeps). */
   adminAuth?: AppDeps['adminAuth'];
+  /** Tests only: the retention interval in milliseconds, shorter than RETENTION_INTERVAL_MINUTES allows. */
+  retentionIntervalMs?: number;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
   const inFlight = createInFlight();
   server.on('request', createApp({ config, db, logger, publicUrl: url, redis, inFlight, rateLimitPrefix: options.rateLimitPrefix, widgetDir: options.widgetDir, adminAuth: options.adminAuth }));
   // After listen and in the background: a long first run must not delay readiness.
-  const retention = startRetentionSchedule(db, logger, config.retentionIntervalMinutes, config.audit);
+  const retention = startRetentionSchedule(db, logger, options.retentionIntervalMs ?? config.retentionIntervalMinutes * 60_000, config.audit);
 
   return {
     url,
@@ -73,10 +75,14 @@ export async function startServer(config: Config, logger: Logger, options: Start
   };
 }
 
+// Node's default backlog (511) overflows when a burst of visitors connects at once; their
+// kernels then retry after 1, 3 and 7 s. The kernel still caps it at net.core.somaxconn.
+const LISTEN_BACKLOG = 4096;
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

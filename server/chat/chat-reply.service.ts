@@ -41,7 +41,10 @@ export type ReplyOutcome =
   | { status: 'complete'; replyId: string | undefined; truncated: boolean }
   /** It failed: replyId names the incomplete reply stored, if any text came. */
   | { status: 'failed'; replyId: string | undefined; code: 'provider_error' | 'internal_error' | 'database_unavailable'; message: string }
-  /** The visitor left; whatever text came is stored as incomplete. */
+  /**
+   * The visitor left; whatever text came is stored as incomplete. When it left before its message
+   * was stored, nothing is stored and the provider is never asked.
+   */
   | { status: 'abandoned'; replyId: string | undefined };
 
 /**
@@ -59,18 +62,28 @@ export async function sendMessage(
 ): Promise<ReplyOutcome> {
   const { db, config, logger } = deps;
   const { workspaceId, visitorId } = visitor;
+  // In a burst a message may wait long for the database; a visitor who left meanwhile costs no more of it.
+  const gone = (): boolean => hooks.signal.aborted;
   assertConversationId(conversationId);
   const context = await findReplyContext(db, workspaceId, visitorId, conversationId);
   if (!context) throw conversationNotFound();
+  if (gone()) return { status: 'abandoned', replyId: undefined };
   const key = await resolveProviderKey(db, config, workspaceId, logger);
   if (!key) throw new HttpError(503, 'model_not_configured', 'This chat has no AI model configured yet.');
   if (context.messageCount >= MAX_CONVERSATION_MESSAGES) {
     throw new HttpError(409, 'conversation_full', 'This conversation is full. Please start a new one.');
   }
   await assertBudget(db, config, workspaceId);
+  // Never seen as accepted, so never stored: the widget drops a message it could not send.
+  if (gone()) return { status: 'abandoned', replyId: undefined };
   const stored = await insertUserMessage(db, { workspaceId, visitorId, conversationId }, content);
   if (!stored) throw conversationNotFound();
   hooks.onAccepted(stored.message);
+  // Stored, but nobody waits for the reply: the provider is not asked (and nothing is charged).
+  if (gone()) {
+    logger.info({ workspaceId, conversationId }, 'visitor left before the reply started');
+    return { status: 'abandoned', replyId: undefined };
+  }
 
   const model = context.model ?? config.mistral.model;
   const messages = trimHistory(stored.history, context.systemPrompt);

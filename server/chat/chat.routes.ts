@@ -1,5 +1,7 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { DatabaseUnavailableError } from '../db/db-errors.js';
+import { admission, leaveAdmission } from '../http/admission.js';
+import { createAdmissionGate } from '../http/admission-gate.js';
 import { clientGone, openEventStream, type EventStream } from '../http/event-stream.js';
 import type { InFlight } from '../http/in-flight.js';
 import type { RateLimits } from '../http/rate-limit.js';
@@ -8,6 +10,7 @@ import type { Logger } from '../logging.js';
 import { BudgetExhaustedError } from '../usage/usage.service.js';
 import { requireVisitor, visitorOf } from '../widget-session/visitor-auth.js';
 import type { WidgetSessionDeps } from '../widget-session/widget-session.service.js';
+import { verifyWidgetToken } from '../widget-session/widget-token.js';
 import { sendMessage, type ReplyDeps, type ReplyOutcome } from './chat-reply.service.js';
 import { presentAccepted, presentConversation, presentMessage, presentNewConversation } from './chat.presenter.js';
 import type { MessageRow } from './chat.repo.js';
@@ -19,7 +22,24 @@ export type ChatDeps = ReplyDeps & WidgetSessionDeps & { limits: RateLimits; inF
 /** The widget's conversations under /api/widget, each with a visitor's bearer token (docs/widget-api.md). */
 export function chatRoutes(deps: ChatDeps): Router {
   const router = Router();
-  router.use('/conversations', requireVisitor(deps));
+  const admit = admission(createAdmissionGate(deps.config.admission));
+  const visitorAuth = requireVisitor(deps);
+
+  // A message is charged to the rate limits on its token alone, before it waits for the database:
+  // one visitor's flood is refused with 429 without taking places in the admission queue.
+  const chargeMessage: RequestHandler = async (req, res, next) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    const claims = match ? verifyWidgetToken(deps.config.tokenKeys, match[1]!) : undefined;
+    // Without a valid token there is nothing to charge: requireVisitor answers 401.
+    if (claims) {
+      parseInput(messageBody, req.body ?? {}, 'invalid_body');
+      await deps.limits.message(res, { visitorId: claims.visitorId, ip: req.ip ?? '', workspaceId: claims.workspaceId });
+    }
+    next();
+  };
+  router.post('/conversations/:id/messages', chargeMessage, admit, visitorAuth, (req: Request<{ id: string }>, res) => sendAndStream(deps, req, res));
+  // Admission before authentication: reading the workspace's origins is database work too.
+  router.use('/conversations', admit, visitorAuth);
 
   const limitKeys = (req: Request, res: Response) => {
     const visitor = visitorOf(res);
@@ -49,33 +69,36 @@ export function chatRoutes(deps: ChatDeps): Router {
     res.status(204).end();
   });
 
-  router.post('/conversations/:id/messages', async (req, res) => {
-    const visitor = visitorOf(res);
-    const { content } = parseInput(messageBody, req.body ?? {}, 'invalid_body');
-    await deps.limits.message(res, limitKeys(req, res));
-    let stream: EventStream | undefined;
-    const hooks = {
-      signal: clientGone(res),
-      onAccepted: (message: MessageRow) => {
-        stream = openEventStream(res);
-        stream.send('accepted', presentAccepted(message));
-      },
-      onDelta: (text: string) => stream?.send('delta', { text }),
-    };
-    // Tracked, so a stopping server stores this reply before it closes the database.
-    const outcome = await deps.inFlight.track(
-      sendMessage({ ...deps, logger: req.log }, visitor, req.params.id, content, hooks).catch((err: unknown) => {
-        if (!stream) {
-          if (err instanceof BudgetExhaustedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-          throw err;
-        }
-        return failedAfterAccepting(err, req.log);
-      }),
-    );
-    finish(stream!, outcome, res);
-  });
-
   return router;
+}
+
+/** POST …/messages once charged, admitted and authenticated: store the message, then stream the reply. */
+async function sendAndStream(deps: ChatDeps, req: Request<{ id: string }>, res: Response): Promise<void> {
+  const visitor = visitorOf(res);
+  const { content } = parseInput(messageBody, req.body ?? {}, 'invalid_body');
+  let stream: EventStream | undefined;
+  const hooks = {
+    signal: clientGone(res),
+    onAccepted: (message: MessageRow) => {
+      // The reply streams without a slot: waiting on the provider is no database work.
+      leaveAdmission(res);
+      stream = openEventStream(res);
+      stream.send('accepted', presentAccepted(message));
+    },
+    onDelta: (text: string) => stream?.send('delta', { text }),
+  };
+  // Tracked, so a stopping server stores this reply before it closes the database.
+  const outcome = await deps.inFlight.track(
+    sendMessage({ ...deps, logger: req.log }, visitor, req.params.id, content, hooks).catch((err: unknown) => {
+      if (!stream) {
+        if (err instanceof BudgetExhaustedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+        throw err;
+      }
+      return failedAfterAccepting(err, req.log);
+    }),
+  );
+  // No stream: the visitor left before the message was stored, and nobody is left to answer.
+  if (stream) finish(stream, outcome, res);
 }
 
 function finish(stream: EventStream, outcome: ReplyOutcome, res: Response): void {

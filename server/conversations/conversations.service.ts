@@ -73,7 +73,7 @@ export async function wipeConversations(
         const deleted = await withTenant(db, ws.id, (q) => repo.deleteBatch(q, table, ws.id, batchSize));
         counts[table] += deleted;
         if (deleted < batchSize) break;
-        // PGlite answers within the microtask queue: let other requests in between batches.
+        // Let other requests in between batches (PGlite runs one statement at a time on its worker).
         await new Promise((resolve) => setImmediate(resolve));
       }
     }

@@ -34,7 +34,7 @@ export async function openDatabase(database: Config['database']): Promise<Db> {
   } finally {
     await owner.close();
   }
-  const runtime = openPostgres(database.runtimeUrl);
+  const runtime = openPostgres(database.runtimeUrl, { max: database.poolSize });
   try {
     await assertRuntimeSession(runtime);
   } catch (err) {

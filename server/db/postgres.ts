@@ -6,6 +6,7 @@ import { DatabaseUnavailableError, isConnectionFailure, TransactionRolledBackErr
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export interface PostgresOptions {
+  /** Connections in the pool (DATABASE_POOL_SIZE for the runtime pool); 10 when unset. */
   max?: number;
   /** Shown in pg_stat_activity. */
   applicationName?: string;

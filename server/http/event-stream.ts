@@ -38,11 +38,18 @@ export function openEventStream(res: Response, pingMs = PING_INTERVAL_MS): Event
   };
 }
 
-/** Aborts when the client goes away before the answer is complete. */
+/**
+ * Aborts when the client goes away before the answer is complete, including when it went while the
+ * request waited for earlier work (admission, authentication): 'close' has fired by then and will not
+ * fire again, so a closed response aborts at once.
+ */
 export function clientGone(res: Response): AbortSignal {
   const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
+  if (res.destroyed && !res.writableFinished) controller.abort();
+  else {
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+  }
   return controller.signal;
 }

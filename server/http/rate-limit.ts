@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { HttpError } from './errors.js';
 
-/** Points per minute, as docs/widget-api.md promises them. */
+/** Points per minute: the defaults of the RATE_LIMIT_* variables (server/config.ts), as docs/widget-api.md lists them. */
 export const RATE_LIMITS = {
   messagePerVisitor: 20,
   messagePerIp: 60,
@@ -14,6 +14,10 @@ export const RATE_LIMITS = {
   conversationPerWorkspace: 600,
   sessionPerIp: 30,
 } as const;
+
+/** Each limit in points per minute, as configured. */
+export type RateLimitSettings = { readonly [K in keyof typeof RATE_LIMITS]: number };
+
 const WINDOW_SECONDS = 60;
 export const DEFAULT_RATE_LIMIT_PREFIX = 'parley:rl';
 
@@ -38,8 +42,9 @@ export interface RateLimits {
  * While Redis is unreachable each instance counts in its own memory rather than letting
  * everything through or refusing everyone.
  */
-export function createRateLimits(options: { redis?: Redis; prefix?: string } = {}): RateLimits {
+export function createRateLimits(options: { redis?: Redis; prefix?: string; limits?: RateLimitSettings } = {}): RateLimits {
   const prefix = options.prefix ?? DEFAULT_RATE_LIMIT_PREFIX;
+  const limits = options.limits ?? RATE_LIMITS;
   const limiter = (name: string, points: number): RateLimiterAbstract => {
     const keyPrefix = `${prefix}:${name}`;
     const memory = new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS });
@@ -53,13 +58,13 @@ export function createRateLimits(options: { redis?: Redis; prefix?: string } = {
       insuranceLimiter: memory,
     });
   };
-  const perVisitor = limiter('message:visitor', RATE_LIMITS.messagePerVisitor);
-  const perIp = limiter('message:ip', RATE_LIMITS.messagePerIp);
-  const perWorkspace = limiter('message:workspace', RATE_LIMITS.messagePerWorkspace);
-  const conversationPerVisitor = limiter('conversation:visitor', RATE_LIMITS.conversationPerVisitor);
-  const conversationPerIp = limiter('conversation:ip', RATE_LIMITS.conversationPerIp);
-  const conversationPerWorkspace = limiter('conversation:workspace', RATE_LIMITS.conversationPerWorkspace);
-  const sessionPerIp = limiter('session:ip', RATE_LIMITS.sessionPerIp);
+  const perVisitor = limiter('message:visitor', limits.messagePerVisitor);
+  const perIp = limiter('message:ip', limits.messagePerIp);
+  const perWorkspace = limiter('message:workspace', limits.messagePerWorkspace);
+  const conversationPerVisitor = limiter('conversation:visitor', limits.conversationPerVisitor);
+  const conversationPerIp = limiter('conversation:ip', limits.conversationPerIp);
+  const conversationPerWorkspace = limiter('conversation:workspace', limits.conversationPerWorkspace);
+  const sessionPerIp = limiter('session:ip', limits.sessionPerIp);
 
   return {
     message: (res, keys) => consume(res, [[perVisitor, keys.visitorId], [perIp, keys.ip], [perWorkspace, keys.workspaceId]]),

@@ -36,9 +36,10 @@ export function mistralProvider(options: MistralOptions): ChatProvider {
         controller.abort();
       }, ms);
     };
+    // Gone before we began: no request at all, rather than one started and cancelled.
+    if (signal.aborted) throw new ProviderError('aborted', 'cancelled by the caller');
     const onAbort = () => controller.abort();
     signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) controller.abort();
     arm(firstByteMs, `no reply within ${firstByteMs} ms`);
     let finished = false;
     let finishReason: string | undefined;

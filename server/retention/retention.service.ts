@@ -58,10 +58,11 @@ export interface RetentionRun {
  * doing nothing, when another run holds the job lock.
  */
 export async function runRetention(db: Db, options: RetentionOptions = {}): Promise<RetentionRun | undefined> {
-  return withJobLock(db, 'retention', () => runLocked(db, options));
+  return withJobLock(db, 'retention', () => runRetentionHoldingLock(db, options));
 }
 
-async function runLocked(db: Db, { batchSize = DEFAULT_BATCH_SIZE[db.driver], signal, logger, audit = AUDIT_RETENTION_DEFAULTS }: RetentionOptions): Promise<RetentionRun> {
+/** runRetention's work, for a caller that holds the retention job lock already (the schedule). */
+export async function runRetentionHoldingLock(db: Db, { batchSize = DEFAULT_BATCH_SIZE[db.driver], signal, logger, audit = AUDIT_RETENTION_DEFAULTS }: RetentionOptions): Promise<RetentionRun> {
   const run: RetentionRun = {
     workspaces: [], totals: { messages: 0, conversations: 0, visitors: 0 }, failed: 0, interrupted: false,
     expired: { ...(await withoutTenant(db, deleteExpiredAccountCredentials)), invitations: 0 },
@@ -113,7 +114,7 @@ async function purgeWorkspace(db: Db, workspaceId: string, days: number, batchSi
       const deleted = await withTenant(db, workspaceId, step);
       counts[kind] += deleted;
       if (deleted < batchSize) break;
-      // PGlite answers within the microtask queue: without this, requests would wait for the whole run.
+      // Let other requests in between batches (PGlite runs one statement at a time on its worker).
       await new Promise((resolve) => setImmediate(resolve));
     }
   }

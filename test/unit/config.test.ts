@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig, runtimeUrlFor } from '../../server/config.js';
+import { RATE_LIMITS } from '../../server/http/rate-limit.js';
 import { DEV_KEYRINGS_FILE } from '../../server/keys/dev-keyrings.js';
 import { generateKeyringText } from '../../server/keys/keyring.js';
 
@@ -112,4 +113,53 @@ describe('loadConfig', () => {
     assert.equal(runtimeUrlFor('postgres://owner:pw@db.internal:5433/parley?sslmode=require'), 'postgres://parley_app@db.internal:5433/parley?sslmode=require');
     assert.ok(config.database.kind === 'postgres' && config.database.runtimeUrl === 'postgres://parley_app@db.internal:5433/parley?sslmode=require');
   });
+
+  test("rate limits and the pool size default to the documented values (per minute; 10 connections)", () => {
+    const config = loadConfig({ DATA_DIR: tmp(), ...keys, DATABASE_URL: 'postgres://owner@db.internal/parley' });
+    assert.deepEqual(config.rateLimits, {
+      messagePerVisitor: 20, messagePerIp: 60, messagePerWorkspace: 600,
+      conversationPerVisitor: 10, conversationPerIp: 60, conversationPerWorkspace: 600,
+      sessionPerIp: 30,
+    });
+    assert.deepEqual(config.rateLimits, { ...RATE_LIMITS }, 'RATE_LIMITS is the defaults');
+    assert.ok(config.database.kind === 'postgres' && config.database.poolSize === 10);
+  });
+
+  test('rate limits and the pool size are read from the environment', () => {
+    const config = loadConfig({
+      DATA_DIR: tmp(), ...keys, DATABASE_URL: 'postgres://owner@db.internal/parley', DATABASE_POOL_SIZE: '25',
+      RATE_LIMIT_MESSAGES_PER_VISITOR: '5', RATE_LIMIT_MESSAGES_PER_IP: '50', RATE_LIMIT_MESSAGES_PER_WORKSPACE: '5000',
+      RATE_LIMIT_CONVERSATIONS_PER_VISITOR: '3', RATE_LIMIT_CONVERSATIONS_PER_IP: '30', RATE_LIMIT_CONVERSATIONS_PER_WORKSPACE: '300',
+      RATE_LIMIT_SESSIONS_PER_IP: '1',
+    });
+    assert.deepEqual(config.rateLimits, {
+      messagePerVisitor: 5, messagePerIp: 50, messagePerWorkspace: 5000,
+      conversationPerVisitor: 3, conversationPerIp: 30, conversationPerWorkspace: 300,
+      sessionPerIp: 1,
+    });
+    assert.ok(config.database.kind === 'postgres' && config.database.poolSize === 25);
+    assert.equal(loadConfig({ DATA_DIR: tmp(), ...keys, RATE_LIMIT_SESSIONS_PER_IP: '1000000' }).rateLimits.sessionPerIp, 1_000_000);
+    assert.equal(loadConfig({ DATA_DIR: tmp(), ...keys, RATE_LIMIT_MESSAGES_PER_VISITOR: '' }).rateLimits.messagePerVisitor, 20);
+  });
+
+  for (const [name, value] of [
+    ['RATE_LIMIT_MESSAGES_PER_VISITOR', '0'],
+    ['RATE_LIMIT_MESSAGES_PER_IP', '-5'],
+    ['RATE_LIMIT_MESSAGES_PER_WORKSPACE', '2.5'],
+    ['RATE_LIMIT_CONVERSATIONS_PER_VISITOR', 'ten'],
+    ['RATE_LIMIT_CONVERSATIONS_PER_IP', '1000001'],
+    ['RATE_LIMIT_CONVERSATIONS_PER_WORKSPACE', '0'],
+    ['RATE_LIMIT_SESSIONS_PER_IP', '0'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_SIZE', '1001'],
+    ['DATABASE_POOL_SIZE', 'many'],
+  ] as const) {
+    test(`${name}=${value} is out of bounds and stops start-up naming ${name}`, () => {
+      assert.throws(() => loadConfig({ DATA_DIR: tmp(), ...keys, [name]: value }), (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, new RegExp(`^${name}: `));
+        return true;
+      });
+    });
+  }
 });

@@ -44,6 +44,20 @@ for (const kind of databaseKinds) {
       );
       assert.deepEqual((await db.query('SELECT count(*)::int AS n FROM driver_test')).rows, [{ n: 0 }]);
     }));
+
+  // PGlite answers from a worker thread (server/db/pglite-client.ts): its errors are rebuilt there.
+  test(`on ${kind}, a statement error carries PostgreSQL's code, constraint and detail`, () =>
+    withDriver(kind, async (db) => {
+      await db.query('CREATE TABLE driver_test (x int CONSTRAINT driver_test_pk PRIMARY KEY)');
+      await db.query('INSERT INTO driver_test VALUES (1)');
+      const fields = (err: Error & Record<string, unknown>) => [err instanceof Error, err.code, err.constraint, err.detail, err.message];
+      const expected = [true, '23505', 'driver_test_pk', 'Key (x)=(1) already exists.', 'duplicate key value violates unique constraint "driver_test_pk"'];
+      await assert.rejects(db.query('INSERT INTO driver_test VALUES (1)'), (err: Error & Record<string, unknown>) => (assert.deepEqual(fields(err), expected), true));
+      await assert.rejects(
+        db.transaction((tx) => tx.query('INSERT INTO driver_test VALUES ($1)', [1])),
+        (err: Error & Record<string, unknown>) => (assert.deepEqual(fields(err), expected), true),
+      );
+    }));
 }
 
 describe('PostgreSQL connection loss', { skip: databaseKinds.includes('postgres') ? false : 'needs PostgreSQL: set TEST_DATABASE_URL' }, () => {

@@ -207,6 +207,7 @@ export class Chat {
       case 'origin_not_allowed': return this.strings.originNotAllowed;
       case 'model_not_configured': return this.strings.unavailable;
       case 'budget_exhausted': return this.strings.budgetExhausted;
+      case 'busy': return this.strings.busy;
       default: return err.message;
     }
   }

@@ -29,6 +29,8 @@ export interface Strings extends LauncherStrings {
   originNotAllowed: string;
   /** The workspace's tokens for today are spent (429 budget_exhausted). */
   budgetExhausted: string;
+  /** The server is taking no more messages for a moment (503 busy). */
+  busy: string;
   /** A reply cut at the workspace's maximum length. */
   replyTruncated: string;
 }
@@ -59,6 +61,7 @@ const en: Strings = {
   conversationFull: 'This conversation is full. Start a new one to keep chatting.',
   originNotAllowed: 'This chat is not enabled for this website.',
   budgetExhausted: 'This chat has reached its limit for today. Please come back tomorrow.',
+  busy: 'Lots of people are chatting right now. Please try again in a few seconds.',
   replyTruncated: 'This reply reached its maximum length.',
 };
 
@@ -88,6 +91,7 @@ const de: Strings = {
   conversationFull: 'Diese Unterhaltung ist voll. Beginnen Sie eine neue, um weiterzuschreiben.',
   originNotAllowed: 'Dieser Chat ist für diese Website nicht freigeschaltet.',
   budgetExhausted: 'Dieser Chat hat sein Limit für heute erreicht. Bitte schauen Sie morgen wieder vorbei.',
+  busy: 'Gerade chatten sehr viele Menschen. Bitte versuchen Sie es in ein paar Sekunden noch einmal.',
   replyTruncated: 'Diese Antwort hat ihre maximale Länge erreicht.',
 };
 
@@ -117,6 +121,7 @@ const fr: Strings = {
   conversationFull: 'Cette conversation est complète. Commencez-en une nouvelle pour continuer.',
   originNotAllowed: 'Ce chat n’est pas activé pour ce site.',
   budgetExhausted: 'Ce chat a atteint sa limite pour aujourd’hui. Merci de revenir demain.',
+  busy: 'Beaucoup de personnes discutent en ce moment. Réessayez dans quelques secondes.',
   replyTruncated: 'Cette réponse a atteint sa longueur maximale.',
 };
 
