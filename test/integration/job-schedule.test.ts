@@ -69,7 +69,10 @@ for (const kind of databaseKinds) {
       const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
       // Per-instance timers would give about twice as many runs, some of them back to back.
       assert.ok(starts.length >= Math.floor(elapsed / interval) - 1 && starts.length <= Math.ceil(elapsed / interval), `${starts.length} runs in ${elapsed} ms`);
-      assert.ok(gaps.every((g) => g >= interval - 50), `runs at least an interval apart: ${gaps.join(', ')} ms`);
+      // Claims are an interval apart by the database's clock; these start times are taken in this process after
+      // each claim's answer, so they jitter by the query's latency (70 ms seen under load). Per-instance timers
+      // would give gaps of about 300 and 700 ms here (the second instance starts 300 ms after the first).
+      assert.ok(gaps.every((g) => g >= interval * 0.8), `runs about an interval apart: ${gaps.join(', ')} ms`);
       assert.equal(mostAtOnce(), 1);
       const row = await withoutTenant(instances[0]!, (q) => readSchedule(q, 'retention'));
       assert.equal(row?.lastOutcome, 'succeeded');
