@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readCookie } from '../http/cookies.js';
 import type { Keyring } from '../keys/keyring.js';
 
 /**
@@ -41,14 +42,7 @@ export function deviceCookie(token: string): string {
 
 /** The device token in a Cookie header, unverified; a malformed value counts as none. */
 export function readDeviceCookie(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== DEVICE_COOKIE) continue;
-    const value = part.slice(eq + 1).trim();
-    if (TOKEN.test(value)) return value;
-  }
-  return undefined;
+  return readCookie(header, DEVICE_COOKIE, TOKEN);
 }
 
 /** 128 random bits: 22 base64url characters. */

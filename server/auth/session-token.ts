@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readCookie } from '../http/cookies.js';
 import type { Keyring } from '../keys/keyring.js';
 
 export const SESSION_COOKIE = '__Host-parley_session';
@@ -22,14 +23,7 @@ export function sessionCookie(token: string, maxAgeMs: number): string {
 
 /** The session token in a Cookie header, if any; a malformed value counts as none. */
 export function readSessionCookie(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
-    const value = part.slice(eq + 1).trim();
-    if (/^[A-Za-z0-9_-]{43}$/.test(value)) return value;
-  }
-  return undefined;
+  return readCookie(header, SESSION_COOKIE, /^[A-Za-z0-9_-]{43}$/);
 }
 
 /**
