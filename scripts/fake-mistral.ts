@@ -1,10 +1,13 @@
-// A local Mistral: an HTTP server speaking Mistral's streamed chat completions protocol,
+// A local Mistral: an HTTP server speaking Mistral's streamed chat completions protocol
+// (and non-streamed completions, as the follow-up question rewrite asks for them),
 // so the real SDK runs unchanged in tests and in `npm run dev`.
 // Run it alone with `tsx scripts/fake-mistral.ts` (port FAKE_MISTRAL_PORT, default 4010).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { createFakeEmbeddings, type FakeEmbeddings } from './fake-mistral-embeddings.js';
+import { createFakeOcr, type FakeOcr } from './fake-mistral-ocr.js';
 
 /** One request as the fake received it. */
 export interface FakeRequest {
@@ -51,6 +54,10 @@ export interface FakeMistral {
   requests: FakeRequest[];
   /** The Authorization header of each GET /v1/models (checking a key). */
   modelRequests: (string | undefined)[];
+  /** POST /v1/ocr: its requests and script (scripts/fake-mistral-ocr.ts). */
+  ocr: FakeOcr;
+  /** POST /v1/embeddings: its requests, script and scripted failures (scripts/fake-mistral-embeddings.ts). */
+  embeddings: FakeEmbeddings;
   /** More keys GET /v1/models refuses with 401, besides those starting with REJECTED_KEY_PREFIX. */
   rejectKeys: Set<string>;
   /** Decides the reply to each request from now on; no argument restores the default. */
@@ -118,7 +125,11 @@ export async function startFakeMistral(options: { port?: number; host?: string }
   const models: ModelsState = { requests: [], rejectKeys: new Set(), reply: undefined };
   let script = defaultScript;
   let open = 0;
+  const ocr = createFakeOcr();
+  const embeddings = createFakeEmbeddings();
   const server = createServer((req, res) => {
+    if (ocr.matches(req)) return void ocr.handle(req, res).catch(() => res.destroy());
+    if (embeddings.matches(req)) return void embeddings.handle(req, res).catch(() => res.destroy());
     const isModels = req.method === 'GET' && req.url?.split('?')[0] === '/v1/models';
     if (!isModels) {
       open++;
@@ -137,6 +148,8 @@ export async function startFakeMistral(options: { port?: number; host?: string }
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     requests,
     modelRequests: models.requests,
+    ocr: { requests: ocr.requests, setScript: ocr.setScript },
+    embeddings: { requests: embeddings.requests, setScript: embeddings.setScript, failNext: embeddings.failNext },
     rejectKeys: models.rejectKeys,
     setScript: (next) => void (script = next ?? defaultScript),
     setModelsReply: (reply) => void (models.reply = reply),
@@ -170,11 +183,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: FakeR
     settle();
   });
   requests.push(request);
-  if (body.stream !== true) return json(res, 400, { object: 'error', message: 'this stand-in only streams (stream: true)', type: 'invalid_request_error' });
-
   const reply = script()(request);
   if ('hang' in reply) return;
   if ('status' in reply) return json(res, reply.status, reply.body ?? { object: 'error', message: `HTTP ${reply.status}`, type: 'api_error' });
+  if (body.stream !== true) return completeWhole(res, request, reply);
 
   const id = `cmpl-${randomBytes(12).toString('hex')}`;
   const created = Math.floor(Date.now() / 1000);
@@ -204,6 +216,23 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: FakeR
     total_tokens: usage.promptTokens + usage.completionTokens,
   });
   res.end('data: [DONE]\n\n');
+}
+
+/** A non-streamed completion (stream false or absent): the script's chunks as one message, after their delays. */
+async function completeWhole(res: ServerResponse, request: FakeRequest, reply: Extract<FakeReply, { chunks: FakeChunk[] }>): Promise<void> {
+  const { body } = request;
+  const maxTokens = typeof body.max_tokens === 'number' && !reply.ignoreMaxTokens ? body.max_tokens : Infinity;
+  const chunks = reply.chunks.slice(0, maxTokens).map((c) => (typeof c === 'string' ? { text: c, delayMs: undefined } : c));
+  await sleep(chunks.reduce((ms, c) => ms + (c.delayMs ?? reply.delayMs ?? 0), 0), request.closed);
+  if (res.destroyed || reply.end === 'hang') return;
+  if (reply.end === 'abrupt') return void res.destroy();
+  const promptChars = (body.messages ?? []).reduce((n, m) => n + (typeof m.content === 'string' ? m.content.length : 0), 0);
+  const usage = reply.usage ?? { promptTokens: Math.ceil(promptChars / 4), completionTokens: chunks.length };
+  json(res, 200, {
+    id: `cmpl-${randomBytes(12).toString('hex')}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: body.model ?? 'mistral-small-latest',
+    usage: { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens },
+    choices: [{ index: 0, message: { role: 'assistant', content: chunks.map((c) => c.text).join('') }, finish_reason: chunks.length < reply.chunks.length ? 'length' : 'stop' }],
+  });
 }
 
 interface ModelsState {

@@ -7,6 +7,8 @@ import type { Config } from './config.js';
 import { conversationRoutes } from './conversations/conversations.routes.js';
 import type { Db } from './db/db.js';
 import type { InFlight } from './http/in-flight.js';
+import type { KnowledgeDeps } from './knowledge/knowledge-deps.js';
+import { knowledgeRoutes } from './knowledge/knowledge.routes.js';
 import { providerKeyRoutes } from './keys/provider-key.routes.js';
 import { legalRoutes } from './legal/legal.routes.js';
 import { createMailer } from './mail/mailer.js';
@@ -30,18 +32,20 @@ export interface AdminDeps {
   redis?: Redis | undefined;
   rateLimitPrefix?: string | undefined;
   options?: AdminAuthOptions | undefined;
+  /** The knowledge routes' shared pieces (server/knowledge/knowledge-deps.ts). */
+  knowledge: KnowledgeDeps;
 }
 
 /** Every route under /api/admin/workspaces/:workspaceId, each with the least role it needs. */
 export function adminWorkspaceRoutes(deps: AdminFeatureDeps): WorkspaceRoute[] {
-  return [...workspaceRoutes(deps), ...providerKeyRoutes(deps), ...settingsRoutes(deps), ...apiKeyRoutes(deps), ...auditRoutes(deps), ...conversationRoutes(deps)];
+  return [...workspaceRoutes(deps), ...providerKeyRoutes(deps), ...settingsRoutes(deps), ...apiKeyRoutes(deps), ...auditRoutes(deps), ...conversationRoutes(deps), ...knowledgeRoutes(deps)];
 }
 
 /** /api/admin: Origin, session and CSRF checks, then each admin feature. */
 export function adminRoutes(deps: AdminDeps): Router {
   const { config, db, logger, publicUrl, provider } = deps;
   const mailer = deps.options?.mailer ?? createMailer(config, logger);
-  const features: AdminFeatureDeps = { config, db, logger, publicUrl, mailer, provider };
+  const features: AdminFeatureDeps = { config, db, logger, publicUrl, mailer, provider, knowledge: deps.knowledge };
   const router = Router();
   router.use(...adminGuards(config, db, publicUrl));
   router.use('/auth', authRoutes({ ...deps, mailer }));

@@ -13,6 +13,9 @@ import { widgetCors, widgetErrorCors } from './http/cors.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { createInFlight, type InFlight } from './http/in-flight.js';
 import { jsonBody } from './http/json-body.js';
+import type { EnqueueSync } from './knowledge/ingest/enqueue-sync.js';
+import { knowledgeDeps } from './knowledge/knowledge-deps.js';
+import { isSourceUpload } from './knowledge/source-upload.js';
 import { subprocessorRoutes } from './legal/legal.routes.js';
 import { loadLegalDocuments } from './legal/legal.service.js';
 import { createRateLimits } from './http/rate-limit.js';
@@ -39,12 +42,14 @@ export interface AppDeps {
   widgetDir?: string;
   /** Admin sign-in tuning and the mailer; production uses the defaults. */
   adminAuth?: AdminAuthOptions;
+  /** Queues a knowledge source's sync on the job queue (server/knowledge/ingest/); the knowledge routes call it. */
+  enqueueSync: EnqueueSync;
 }
 
 export const JSON_BODY_LIMIT = '64kb';
 
 /** Composes the HTTP application. Every feature mounts its router here. */
-export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefix, inFlight = createInFlight(), widgetDir, adminAuth }: AppDeps): Express {
+export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefix, inFlight = createInFlight(), widgetDir, adminAuth, enqueueSync }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -59,14 +64,16 @@ export function createApp({ config, db, logger, publicUrl, redis, rateLimitPrefi
     next();
   });
   app.use('/api/widget', widgetCors);
-  app.use('/api', jsonBody(JSON_BODY_LIMIT));
+  // A new knowledge source's body (a file, or text above 64 kB) is read by its route.
+  app.use('/api', jsonBody(JSON_BODY_LIMIT, { skip: isSourceUpload }));
   // Read once: a bad LEGAL_DIR stops the start with the file named.
   const legal = loadLegalDocuments(config.legal);
   const provider = mistralProvider({ serverUrl: config.mistral.serverUrl });
   const widget = { config, db, logger, inFlight, provider, limits: createRateLimits({ redis, prefix: rateLimitPrefix, limits: config.rateLimits }) };
   app.use('/api/widget', widgetSessionRoutes(widget), chatRoutes(widget), widgetErrorCors);
-  app.use('/api/admin', adminRoutes({ config, db, logger, publicUrl, provider, inFlight, legal, redis, rateLimitPrefix, options: adminAuth }));
-  app.use('/api/v1', apiV1Routes({ db, redis, rateLimitPrefix }));
+  const knowledge = knowledgeDeps({ config, db, logger, enqueueSync, redis, rateLimitPrefix });
+  app.use('/api/admin', adminRoutes({ config, db, logger, publicUrl, provider, inFlight, legal, redis, rateLimitPrefix, options: adminAuth, knowledge }));
+  app.use('/api/v1', apiV1Routes({ db, redis, rateLimitPrefix, knowledge }));
   app.use(subprocessorRoutes(legal));
   app.use(notFound);
   app.use(errorHandler);

@@ -7,6 +7,7 @@ import { parseKeyring, type Keyring } from './keys/keyring.js';
 import type { AdmissionLimits } from './http/admission-gate.js';
 import { RATE_LIMITS, type RateLimitSettings } from './http/rate-limit.js';
 import { legalConfig, type LegalConfig } from './legal/legal-config.js';
+import { parseAllowNetworks } from './knowledge/fetch/address-guard.js';
 
 /** The runtime role's login name on PostgreSQL; migrations create it. */
 export const RUNTIME_ROLE = 'parley_app';
@@ -99,6 +100,10 @@ const envSchema = z.object({
   ADMISSION_MAX_QUEUE: optional(z.coerce.number().int().min(0).max(100_000)).default(500),
   /** Milliseconds a widget request waits for a slot before it is answered 503 busy. */
   ADMISSION_MAX_WAIT_MS: optional(z.coerce.number().int().min(0).max(60_000)).default(2_000),
+  /** Non-public networks knowledge fetching may reach anyway (comma-separated CIDRs, e.g. 127.0.0.1/32 for tests); unset: public addresses only. */
+  KNOWLEDGE_FETCH_ALLOW_NETWORKS: optional(z.string()),
+  /** Pages one sitemap source takes at most. */
+  KNOWLEDGE_SITEMAP_MAX_PAGES: optional(z.coerce.number().int().min(1).max(100_000)).default(2_000),
   /** pino level. */
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
   /** on: a demo workspace and a demo host page on DEMO_PORT. Default on in development only. */
@@ -153,6 +158,8 @@ export interface Config {
   legal: LegalConfig;
   /** ADMISSION_*: how much database work widget requests may ask for at once (server/http/admission.ts). */
   admission: AdmissionLimits;
+  /** KNOWLEDGE_FETCH_ALLOW_NETWORKS (normalized CIDRs, empty by default) and KNOWLEDGE_SITEMAP_MAX_PAGES (server/knowledge/fetch/). */
+  knowledgeFetch: { allowNetworks: string[]; sitemapMaxPages: number };
   logLevel: string;
   env: 'development' | 'production' | 'test';
   /** Values that must never appear in a log line. */
@@ -220,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     legal: legalConfig(e),
     admission: { maxActive: e.ADMISSION_MAX_ACTIVE ?? e.DATABASE_POOL_SIZE + 2, maxQueue: e.ADMISSION_MAX_QUEUE, maxWaitMs: e.ADMISSION_MAX_WAIT_MS },
+    knowledgeFetch: { allowNetworks: allowNetworks(e.KNOWLEDGE_FETCH_ALLOW_NETWORKS), sitemapMaxPages: e.KNOWLEDGE_SITEMAP_MAX_PAGES },
     logLevel: e.LOG_LEVEL,
     env: e.NODE_ENV,
     secrets: [masterText, tokenText, e.MISTRAL_API_KEY, e.DATABASE_URL, e.DATABASE_RUNTIME_URL, e.REDIS_URL]
@@ -246,6 +254,14 @@ function keyring(name: string, text: string): Keyring {
     return parseKeyring(text);
   } catch (err) {
     throw new ConfigError(`${name}: ${(err as Error).message}`);
+  }
+}
+
+function allowNetworks(text: string | undefined): string[] {
+  try {
+    return parseAllowNetworks(text);
+  } catch (err) {
+    throw new ConfigError(`KNOWLEDGE_FETCH_ALLOW_NETWORKS: ${(err as Error).message}`);
   }
 }
 

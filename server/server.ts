@@ -6,6 +6,10 @@ import type { Db } from './db/db.js';
 import { openDatabase } from './db/open.js';
 import { createInFlight } from './http/in-flight.js';
 import { closeRedis, connectRedis, redisReady } from './http/redis.js';
+import { parleyJobs, type ParleyJobs } from './jobs/job-registry.js';
+import { createJobQueue, type JobQueue } from './jobs/queue.js';
+import { startIngestion } from './knowledge/ingest/ingestion.js';
+import { reportVectorSupport } from './knowledge/vector-schema.js';
 import type { Logger } from './logging.js';
 import { startRetentionSchedule } from './retention/retention.schedule.js';
 
@@ -15,6 +19,8 @@ export interface RunningServer {
   /** Where it actually listens, which differs from url behind a proxy. */
   listenUrl: string;
   db: Db;
+  /** The background job queue (knowledge syncs and embeddings), started with the server. */
+  jobs: JobQueue<ParleyJobs>;
   /** Stops accepting, lets requests in flight finish (up to graceMs), closes Redis and the database. */
   close(graceMs?: number): Promise<void>;
 }
@@ -29,6 +35,8 @@ export interface StartOptions {
   adminAuth?: AppDeps['adminAuth'];
   /** Tests only: the retention interval in milliseconds, shorter than RETENTION_INTERVAL_MINUTES allows. */
   retentionIntervalMs?: number;
+  /** Tests only: how often due knowledge re-syncs are looked for (default every 5 minutes). */
+  knowledgeScheduleIntervalMs?: number;
 }
 
 /**
@@ -38,6 +46,7 @@ export interface StartOptions {
  */
 export async function startServer(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
   const db = options.db ?? (await openDatabase(config.database));
+  await reportVectorSupport(db, logger);
   const server = createServer();
   try {
     await listen(server, config.port, config.host);
@@ -51,8 +60,19 @@ export async function startServer(config: Config, logger: Logger, options: Start
   const url = config.publicUrl ?? listenUrl;
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   if (redis) await redisReady(redis);
+  const jobs = createJobQueue({ db, config, logger, jobs: parleyJobs });
+  try {
+    await jobs.start();
+  } catch (err) {
+    server.close();
+    if (redis) await closeRedis(redis);
+    if (!options.db) await db.close();
+    throw err;
+  }
+  // After the queue has started: the schedule's first run may queue syncs at once.
+  const ingestion = startIngestion({ db, config, logger, queue: jobs, scheduleIntervalMs: options.knowledgeScheduleIntervalMs });
   const inFlight = createInFlight();
-  server.on('request', createApp({ config, db, logger, publicUrl: url, redis, inFlight, rateLimitPrefix: options.rateLimitPrefix, widgetDir: options.widgetDir, adminAuth: options.adminAuth }));
+  server.on('request', createApp({ config, db, logger, publicUrl: url, redis, inFlight, rateLimitPrefix: options.rateLimitPrefix, widgetDir: options.widgetDir, adminAuth: options.adminAuth, enqueueSync: ingestion.enqueueSync }));
   // After listen and in the background: a long first run must not delay readiness.
   const retention = startRetentionSchedule(db, logger, options.retentionIntervalMs ?? config.retentionIntervalMinutes * 60_000, config.audit);
 
@@ -60,6 +80,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
     url,
     listenUrl,
     db,
+    jobs,
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -68,6 +89,9 @@ export async function startServer(config: Config, logger: Logger, options: Start
       clearTimeout(timer);
       // Replies cut off by the close are still being stored.
       await inFlight.drain();
+      // Running jobs are told to stop and go back to the queue for the next start (or another instance).
+      await ingestion.stop();
+      await jobs.stop(graceMs);
       await retention.stop();
       if (redis) await closeRedis(redis);
       if (!options.db) await db.close();

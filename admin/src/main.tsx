@@ -5,6 +5,7 @@ import { loadSession } from './lib/session.js';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/forms.css';
+import './styles/knowledge.css';
 
 void loadSession();
 render(<App />, document.getElementById('app')!);

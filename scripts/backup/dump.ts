@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
 import type { Config } from '../../server/config.js';
 import { DataDirLockedError, lockDataDir } from '../../server/db/data-dir-lock.js';
@@ -69,7 +70,7 @@ async function* dumpPglite(dir: string): AsyncGenerator<Buffer, UnsignedManifest
   }
   let db: PGlite | undefined;
   try {
-    db = await PGlite.create(dir);
+    db = await PGlite.create(dir, { extensions: { vector } });
     const s = pgliteSession(db);
     await s.exec('BEGIN ISOLATION LEVEL REPEATABLE READ');
     const manifest = yield* dumpRows(s, 'pglite');

@@ -1,6 +1,6 @@
 import { BackupError } from './config.js';
 import type { BackupRecord } from './format.js';
-import { listTables, quoteIdent } from './manifest.js';
+import { listTables, OPTIONAL_COLUMNS, quoteIdent } from './manifest.js';
 import type { Session } from './session.js';
 
 const BATCH_ROWS = 2_000;
@@ -54,7 +54,11 @@ export async function loadRows(s: Session, records: AsyncIterable<BackupRecord>)
     if (seen.has(record.table)) throw new BackupError(`the backup has table ${record.table} twice: refused`);
     seen.add(record.table);
     const unknown = record.columns.filter((c) => !info.types.has(c));
-    const missing = [...info.types.keys()].filter((c) => !record.columns.includes(c));
+    // A backup of a database without pgvector has no embeddings: they stay NULL here.
+    const missing = [...info.types.keys()].filter((c) => !record.columns.includes(c) && OPTIONAL_COLUMNS[record.table] !== c);
+    if (unknown.length === 1 && OPTIONAL_COLUMNS[record.table] === unknown[0]) {
+      throw new BackupError(`the backup has embeddings (${record.table}.${unknown[0]}), but this database has no pgvector to hold them: install pgvector on this PostgreSQL server (docs/deployment.md), or restore as a role that may CREATE EXTENSION vector, then restore again`);
+    }
     if (unknown.length > 0 || missing.length > 0) {
       throw new BackupError(`the backup's columns of ${record.table} differ from this database's (${[...unknown.map((c) => `+${c}`), ...missing.map((c) => `-${c}`)].join(', ')}): refused`);
     }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Queryable } from '../../server/db/db.js';
 import { latestVersion, loadMigrations } from '../../server/db/migrate.js';
+import { VECTOR_COLUMN, VECTOR_TABLE } from '../../server/knowledge/vector-schema.js';
 import type { SecuritySnapshot } from './catalog.js';
 import { BackupError } from './config.js';
 
@@ -41,10 +42,35 @@ export function quoteIdent(name: string): string {
 /**
  * The SQL giving one table's fingerprint: its row count and an order-independent sum
  * of each row's md5, so it needs no sort and no memory however large the table.
- * Rows print timestamps in the session's TimeZone: callers set it to UTC.
+ * Rows print timestamps in the session's TimeZone: callers set it to UTC. With columns,
+ * only those are hashed, in that order (see fingerprintColumns); a name given as null
+ * stands for a column this database lacks and hashes as NULL.
  */
-export function fingerprintSql(table: string): string {
-  return `SELECT count(*)::text || ':' || coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::int8::numeric), 0)::text AS fp FROM public.${quoteIdent(table)} t`;
+export function fingerprintSql(table: string, columns?: readonly (string | null)[]): string {
+  const row = columns ? `ROW(${columns.map((c) => (c === null ? 'NULL::text' : `t.${quoteIdent(c)}`)).join(', ')})` : 't';
+  return `SELECT count(*)::text || ':' || coalesce(sum(('x' || substr(md5(${row}::text), 1, 15))::bit(60)::int8::numeric), 0)::text AS fp FROM public.${quoteIdent(table)} t`;
+}
+
+/** Columns a restore may find on one side only: the embedding, which needs pgvector. */
+export const OPTIONAL_COLUMNS: Readonly<Record<string, string>> = { [VECTOR_TABLE]: VECTOR_COLUMN };
+
+/**
+ * Which columns a table's fingerprint covers; undefined for the whole row. Generated
+ * columns are left out: they are computed again on load, and a tsvector computed by
+ * another PostgreSQL version (PGlite is 18, a server may be 15) may stem differently.
+ * The optional embedding column (pgvector) always counts, as NULL where it is missing,
+ * so a backup from a database without pgvector matches its restore into one with it.
+ */
+export async function fingerprintColumns(q: Queryable, table: string): Promise<(string | null)[] | undefined> {
+  const { rows } = await q.query<{ name: string; generated: boolean }>(
+    `SELECT attname AS name, attgenerated <> '' AS generated FROM pg_attribute
+      WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
+    [`public.${quoteIdent(table)}`],
+  );
+  const optional = OPTIONAL_COLUMNS[table];
+  if (!optional && !rows.some((r) => r.generated)) return undefined;
+  const stored = rows.filter((r) => !r.generated && r.name !== optional).map((r) => r.name).sort();
+  return optional ? [...stored, rows.some((r) => r.name === optional) ? optional : null] : stored;
 }
 
 /** Tables of schema public, parents before children (foreign keys), so data loads in order. */
@@ -75,7 +101,7 @@ export async function listTables(q: Queryable): Promise<string[]> {
 export async function fingerprints(q: Queryable): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
   for (const table of await listTables(q)) {
-    const { rows } = await q.query<{ fp: string }>(fingerprintSql(table));
+    const { rows } = await q.query<{ fp: string }>(fingerprintSql(table, await fingerprintColumns(q, table)));
     result[table] = rows[0]!.fp;
   }
   return result;

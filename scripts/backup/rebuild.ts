@@ -1,4 +1,5 @@
 import { latestVersion, loadMigrations, MIGRATIONS_TABLE, type Migration } from '../../server/db/migrate.js';
+import { ensureVectorSchema } from '../../server/knowledge/vector-schema.js';
 import { diffSnapshots, securitySnapshot } from './catalog.js';
 import { BackupError } from './config.js';
 import type { BackupRecord } from './format.js';
@@ -24,6 +25,8 @@ export async function rebuild(s: Session, manifest: Manifest, records: AsyncIter
   await s.exec(TEXT_SETTINGS);
   await s.exec(`CREATE TABLE ${MIGRATIONS_TABLE}`);
   await applyMigrations(s, migrations.slice(0, manifest.schemaVersion));
+  // The embedding column, when this server has pgvector; outside the catalog compared below.
+  await ensureVectorSchema(s);
 
   const built = await securitySnapshot(s);
   const drift = diffSnapshots(built, manifest.security);
@@ -37,6 +40,7 @@ export async function rebuild(s: Session, manifest: Manifest, records: AsyncIter
   if (changed.length > 0) throw new BackupError(`verification failed: loading the rows changed policies, grants, functions or triggers: ${summarise(changed)}`);
 
   await applyMigrations(s, migrations.slice(manifest.schemaVersion));
+  await ensureVectorSchema(s);
   const open = await tablesWithoutForcedRls(s);
   if (open.length > 0) throw new BackupError(`verification failed: row-level security is not forced on ${open.join(', ')}`);
   const rows = Object.fromEntries(Object.entries(manifest.tables).map(([t, fp]) => [t, Number(fp.split(':')[0])]));

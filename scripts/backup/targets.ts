@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
 import { DataDirLockedError, lockDataDir } from '../../server/db/data-dir-lock.js';
 import { BackupError } from './config.js';
@@ -112,7 +113,7 @@ export function preparePglite(dir: string, force = false): Target {
   return {
     rebuild: async (manifest, records) => {
       staging = mkdtempSync(join(dirname(dir), `.${basename(dir)}-restore-`));
-      db = await PGlite.create(staging);
+      db = await PGlite.create(staging, { extensions: { vector } });
       const s = pgliteSession(db);
       await s.exec('BEGIN');
       const result = await rebuild(s, manifest, records);

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { pageLimit } from '../audit/cursor.js';
 import type { Db } from '../db/db.js';
 import { parseInput } from '../http/validate.js';
+import type { KnowledgeDeps } from '../knowledge/knowledge-deps.js';
+import { knowledgeApiRoutes } from '../knowledge/knowledge-api.routes.js';
 import { apiKeyActor, apiKeyAuth, currentApiKey, requireWriteScope } from './api-v1.auth.js';
 import { presentConversation, presentMessage } from './api-v1.presenter.js';
 import * as api from './api-v1.service.js';
@@ -15,10 +17,12 @@ export interface ApiV1Deps {
   db: Db;
   redis?: Redis | undefined;
   rateLimitPrefix?: string | undefined;
+  /** /api/v1/sources (server/knowledge/knowledge-api.routes.ts). */
+  knowledge: KnowledgeDeps;
 }
 
 /** /api/v1: the server-to-server API (docs/server-api.md), authenticated by a workspace's API key. */
-export function apiV1Routes({ db, redis, rateLimitPrefix }: ApiV1Deps): Router {
+export function apiV1Routes({ db, redis, rateLimitPrefix, knowledge }: ApiV1Deps): Router {
   const router = Router();
   router.use(apiKeyAuth(db, { redis, prefix: rateLimitPrefix }));
   router.get('/conversations', async (req, res) => {
@@ -37,5 +41,6 @@ export function apiV1Routes({ db, redis, rateLimitPrefix }: ApiV1Deps): Router {
     await api.deleteConversation(db, key.workspaceId, apiKeyActor(req), id);
     res.status(204).end();
   });
+  router.use(knowledgeApiRoutes(knowledge));
   return router;
 }

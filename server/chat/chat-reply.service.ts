@@ -1,17 +1,15 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
-import { HttpError } from '../http/errors.js';
+import { withTenant } from '../db/tenant.js';
 import type { Logger } from '../logging.js';
-import { resolveProviderKey } from '../providers/provider-key.js';
 import { ProviderError, visitorMessage, type ChatProvider, type TokenUsage } from '../providers/provider.js';
-import { assertBudget, recordUsage, replyTokenLimit } from '../usage/usage.service.js';
+import { auditIfFirst, budgetSpent, replyTokenLimit, utcDay } from '../usage/usage.service.js';
 import type { WidgetTokenClaims } from '../widget-session/widget-token.js';
-import { findReplyContext, insertAssistantMessage, insertUserMessage, type MessageRow } from './chat.repo.js';
-import { assertConversationId, conversationNotFound } from './chat.service.js';
+import { acceptMessage } from './chat-accept.service.js';
+import { storeReplyRow, type StoredReply } from './chat-reply.repo.js';
+import type { MessageRow } from './chat.repo.js';
+import { assertConversationId } from './chat.service.js';
 import { trimHistory } from './history.js';
-
-/** A conversation takes no visitor message beyond this many messages. */
-export const MAX_CONVERSATION_MESSAGES = 200;
 
 /**
  * No token is longer than this many characters, so a reply longer than max_tokens times
@@ -50,7 +48,7 @@ export type ReplyOutcome =
 /**
  * Stores the visitor's message, then streams the model's reply to the hooks and stores
  * it once it has ended, complete or not. No transaction stays open while the model
- * answers. Errors thrown before onAccepted are the visitor's to see (404, 409, 429
+ * answers. Errors thrown before onAccepted are the visitor's to see (403, 404, 409, 429
  * budget_exhausted, 503): nothing is stored then, and nothing is sent to the provider.
  */
 export async function sendMessage(
@@ -58,36 +56,27 @@ export async function sendMessage(
   visitor: WidgetTokenClaims,
   conversationId: string,
   content: string,
+  origin: string | undefined,
   hooks: ReplyHooks,
 ): Promise<ReplyOutcome> {
-  const { db, config, logger } = deps;
-  const { workspaceId, visitorId } = visitor;
-  // In a burst a message may wait long for the database; a visitor who left meanwhile costs no more of it.
-  const gone = (): boolean => hooks.signal.aborted;
+  const { config, logger } = deps;
+  const { workspaceId } = visitor;
   assertConversationId(conversationId);
-  const context = await findReplyContext(db, workspaceId, visitorId, conversationId);
-  if (!context) throw conversationNotFound();
-  if (gone()) return { status: 'abandoned', replyId: undefined };
-  const key = await resolveProviderKey(db, config, workspaceId, logger);
-  if (!key) throw new HttpError(503, 'model_not_configured', 'This chat has no AI model configured yet.');
-  if (context.messageCount >= MAX_CONVERSATION_MESSAGES) {
-    throw new HttpError(409, 'conversation_full', 'This conversation is full. Please start a new one.');
-  }
-  await assertBudget(db, config, workspaceId);
-  // Never seen as accepted, so never stored: the widget drops a message it could not send.
-  if (gone()) return { status: 'abandoned', replyId: undefined };
-  const stored = await insertUserMessage(db, { workspaceId, visitorId, conversationId }, content);
-  if (!stored) throw conversationNotFound();
-  hooks.onAccepted(stored.message);
+  // In a burst a message may wait long for the database; a visitor who left meanwhile costs no more of it.
+  if (hooks.signal.aborted) return { status: 'abandoned', replyId: undefined };
+  const accepted = await acceptMessage(deps, visitor, conversationId, content, origin, hooks.signal);
+  if (!accepted) return { status: 'abandoned', replyId: undefined };
+  hooks.onAccepted(accepted.message);
   // Stored, but nobody waits for the reply: the provider is not asked (and nothing is charged).
-  if (gone()) {
+  if (hooks.signal.aborted) {
     logger.info({ workspaceId, conversationId }, 'visitor left before the reply started');
     return { status: 'abandoned', replyId: undefined };
   }
 
-  const model = context.model ?? config.mistral.model;
-  const messages = trimHistory(stored.history, context.systemPrompt);
-  const maxTokens = replyTokenLimit(config, context.maxReplyTokens);
+  const { settings, key } = accepted;
+  const model = settings.model ?? config.mistral.model;
+  const messages = trimHistory(accepted.history, settings.systemPrompt);
+  const maxTokens = replyTokenLimit(config, settings.maxReplyTokens);
   const maxChars = maxTokens * MAX_CHARS_PER_TOKEN;
   let text = '';
   let usage: TokenUsage | undefined;
@@ -112,16 +101,15 @@ export async function sendMessage(
   } catch (err) {
     failure = err instanceof ProviderError ? err : new ProviderError('unavailable', (err as Error)?.message ?? String(err));
   }
-  await countUsage(deps, workspaceId, usage ?? estimate(messages, text, failure));
-
   const ids = { workspaceId, conversationId };
+  const tokens = usage ?? estimate(messages, text, failure);
   if (!failure) {
     // A reply cut at max_tokens is kept as it came, marked incomplete.
-    const replyId = await insertAssistantMessage(db, ids, { content: text, status: truncated ? 'incomplete' : 'complete', model, ...usage });
+    const replyId = await storeReply(deps, ids, { content: text, status: truncated ? 'incomplete' : 'complete', model, ...usage }, tokens);
     return { status: 'complete', replyId, truncated };
   }
   // A failure before any text leaves nothing worth keeping: the visitor's message stays, unanswered.
-  const replyId = text ? await insertAssistantMessage(db, ids, { content: text, status: 'incomplete', model }) : undefined;
+  const replyId = await storeReply(deps, ids, text ? { content: text, status: 'incomplete', model } : undefined, tokens);
   const where = { workspaceId, conversationId, provider: deps.provider.name, model, keySource: key.source, chars: text.length };
   if (hooks.signal.aborted) {
     logger.info(where, 'visitor left during the reply');
@@ -142,11 +130,27 @@ function estimate(messages: { content: string }[], text: string, failure: Provid
   return { promptTokens: Math.ceil(promptChars / CHARS_PER_TOKEN_ESTIMATE), completionTokens: Math.ceil(text.length / CHARS_PER_TOKEN_ESTIMATE) };
 }
 
-// The reply matters more than its count: a failure to count is logged, never shown to the visitor.
-async function countUsage(deps: ReplyDeps, workspaceId: string, usage: TokenUsage): Promise<void> {
-  try {
-    await recordUsage(deps.db, deps.config, workspaceId, usage);
-  } catch (err) {
-    deps.logger.error({ err, workspaceId }, 'token usage could not be recorded');
+/**
+ * Stores the reply (if any) and counts its tokens in one statement; the reply that
+ * spends the day's budget then marks and audits it, separately: the reply matters
+ * more than its audit, so a failure there is logged, never shown to the visitor.
+ */
+async function storeReply(
+  deps: ReplyDeps,
+  ids: { workspaceId: string; conversationId: string },
+  reply: StoredReply | undefined,
+  tokens: TokenUsage,
+): Promise<string | undefined> {
+  if (!reply && tokens.promptTokens + tokens.completionTokens <= 0) return undefined;
+  const { db, config, logger } = deps;
+  const day = utcDay();
+  const stored = await withTenant(db, ids.workspaceId, (q) => storeReplyRow(q, ids, reply, { day, ...tokens }));
+  if (stored.used === undefined || stored.exhaustedAt) return stored.replyId;
+  const { spent, budget } = budgetSpent(config, { override: stored.override, used: stored.used });
+  if (spent && budget !== undefined) {
+    await withTenant(db, ids.workspaceId, (q) => auditIfFirst(q, ids.workspaceId, day, budget)).catch((err: unknown) => {
+      logger.error({ err, workspaceId: ids.workspaceId }, 'the spent token budget could not be recorded');
+    });
   }
+  return stored.replyId;
 }

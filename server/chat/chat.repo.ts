@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../db/db.js';
 import { withTenant } from '../db/tenant.js';
+import { storeReplyRow, type StoredReply } from './chat-reply.repo.js';
 
 export interface ConversationRow {
   id: string;
@@ -13,15 +14,6 @@ export interface MessageRow {
   content: string;
   status: 'complete' | 'incomplete' | 'error';
   createdAt: Date;
-}
-
-export interface ReplyContext {
-  messageCount: number;
-  /** widget_settings.model; null means the operator's default. */
-  model: string | null;
-  systemPrompt: string;
-  /** widget_settings.max_reply_tokens; null means the operator's ceiling. */
-  maxReplyTokens: number | null;
 }
 
 const MESSAGE_COLUMNS = 'id, role, content, status, created_at AS "createdAt"';
@@ -84,79 +76,17 @@ export async function findMessages(db: Db, workspaceId: string, visitorId: strin
   });
 }
 
-/** What deciding on a new message needs; undefined when the conversation is not this visitor's. */
-export async function findReplyContext(db: Db, workspaceId: string, visitorId: string, conversationId: string): Promise<ReplyContext | undefined> {
-  return withTenant(db, workspaceId, async (q) => {
-    const own = await q.query(OWN_CONVERSATION, [workspaceId, conversationId, visitorId]);
-    if (own.rows.length === 0) return undefined;
-    const { rows: [count] } = await q.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM messages WHERE workspace_id = $1 AND conversation_id = $2',
-      [workspaceId, conversationId],
-    );
-    const { rows: [settings] } = await q.query<{ model: string | null; system_prompt: string; max_reply_tokens: number | null }>(
-      'SELECT model, system_prompt, max_reply_tokens FROM widget_settings WHERE workspace_id = $1',
-      [workspaceId],
-    );
-    return {
-      messageCount: count!.n,
-      model: settings?.model ?? null,
-      systemPrompt: settings?.system_prompt ?? '',
-      maxReplyTokens: settings?.max_reply_tokens ?? null,
-    };
-  });
-}
-
 /**
- * Commits the visitor's message and returns it with the conversation so far, oldest
- * first. Undefined when the conversation is gone or not this visitor's.
- */
-export async function insertUserMessage(
-  db: Db,
-  ids: { workspaceId: string; visitorId: string; conversationId: string },
-  content: string,
-): Promise<{ message: MessageRow; history: Pick<MessageRow, 'role' | 'content'>[] } | undefined> {
-  const { workspaceId, visitorId, conversationId } = ids;
-  return withTenant(db, workspaceId, async (q) => {
-    const { rows: [message] } = await q.query<MessageRow>(
-      `INSERT INTO messages (workspace_id, conversation_id, role, content, status, created_at)
-       SELECT workspace_id, id, 'user', $4, 'complete', clock_timestamp() FROM conversations
-        WHERE workspace_id = $1 AND id = $2 AND visitor_id = $3
-       RETURNING ${MESSAGE_COLUMNS}`,
-      [workspaceId, conversationId, visitorId, content],
-    );
-    if (!message) return undefined;
-    await q.query('UPDATE conversations SET updated_at = now() WHERE workspace_id = $1 AND id = $2', [workspaceId, conversationId]);
-    const { rows: history } = await q.query<Pick<MessageRow, 'role' | 'content'>>(
-      'SELECT role, content FROM messages WHERE workspace_id = $1 AND conversation_id = $2 ORDER BY created_at, id',
-      [workspaceId, conversationId],
-    );
-    return { message, history };
-  });
-}
-
-/**
- * Stores a reply once, when it has ended one way or another. Undefined if the conversation was deleted meanwhile:
- * the row comes from conversations, so a deleted one stores nothing, and FOR KEY SHARE waits for a delete in
- * progress and then skips its row (instead of failing the foreign key check), so a reply never resurrects it.
+ * Stores a reply once, when it has ended one way or another; undefined if the conversation
+ * was deleted meanwhile. The statement the reply path runs (chat-reply.repo.ts), counting no tokens.
  */
 export async function insertAssistantMessage(
   db: Db,
   ids: { workspaceId: string; conversationId: string },
-  reply: { content: string; status: 'complete' | 'incomplete'; model: string; promptTokens?: number; completionTokens?: number },
+  reply: StoredReply,
 ): Promise<string | undefined> {
-  const { workspaceId, conversationId } = ids;
-  return withTenant(db, workspaceId, async (q) => {
-    const { rows: [row] } = await q.query<{ id: string }>(
-      `INSERT INTO messages (workspace_id, conversation_id, role, content, status, model, prompt_tokens, completion_tokens, created_at)
-       SELECT workspace_id, id, 'assistant', $3, $4, $5, $6, $7, clock_timestamp() FROM conversations
-        WHERE workspace_id = $1 AND id = $2
-          FOR KEY SHARE
-       RETURNING id`,
-      [workspaceId, conversationId, reply.content, reply.status, reply.model, reply.promptTokens ?? null, reply.completionTokens ?? null],
-    );
-    if (row) await q.query('UPDATE conversations SET updated_at = now() WHERE workspace_id = $1 AND id = $2', [workspaceId, conversationId]);
-    return row?.id;
-  });
+  const tokens = { day: new Date().toISOString().slice(0, 10), promptTokens: 0, completionTokens: 0 };
+  return (await withTenant(db, ids.workspaceId, (q) => storeReplyRow(q, ids, reply, tokens))).replyId;
 }
 
 /**

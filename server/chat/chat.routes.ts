@@ -8,9 +8,10 @@ import type { RateLimits } from '../http/rate-limit.js';
 import { parseInput } from '../http/validate.js';
 import type { Logger } from '../logging.js';
 import { BudgetExhaustedError } from '../usage/usage.service.js';
+import { reflectOrigin } from '../http/cors.js';
 import { requireVisitor, visitorOf } from '../widget-session/visitor-auth.js';
-import type { WidgetSessionDeps } from '../widget-session/widget-session.service.js';
-import { verifyWidgetToken } from '../widget-session/widget-token.js';
+import { verifyVisitorToken, type WidgetSessionDeps } from '../widget-session/widget-session.service.js';
+import type { WidgetTokenClaims } from '../widget-session/widget-token.js';
 import { sendMessage, type ReplyDeps, type ReplyOutcome } from './chat-reply.service.js';
 import { presentAccepted, presentConversation, presentMessage, presentNewConversation } from './chat.presenter.js';
 import type { MessageRow } from './chat.repo.js';
@@ -26,18 +27,16 @@ export function chatRoutes(deps: ChatDeps): Router {
   const visitorAuth = requireVisitor(deps);
 
   // A message is charged to the rate limits on its token alone, before it waits for the database:
-  // one visitor's flood is refused with 429 without taking places in the admission queue.
+  // one visitor's flood is refused with 429 without taking places in the admission queue. The token
+  // is verified and the body parsed here, once; the origin is checked with the message (chat-accept.service.ts).
   const chargeMessage: RequestHandler = async (req, res, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    const claims = match ? verifyWidgetToken(deps.config.tokenKeys, match[1]!) : undefined;
-    // Without a valid token there is nothing to charge: requireVisitor answers 401.
-    if (claims) {
-      parseInput(messageBody, req.body ?? {}, 'invalid_body');
-      await deps.limits.message(res, { visitorId: claims.visitorId, ip: req.ip ?? '', workspaceId: claims.workspaceId });
-    }
+    const visitor = verifyVisitorToken(deps.config, req.headers.authorization);
+    const { content } = parseInput(messageBody, req.body ?? {}, 'invalid_body');
+    await deps.limits.message(res, { visitorId: visitor.visitorId, ip: req.ip ?? '', workspaceId: visitor.workspaceId });
+    res.locals.message = { visitor, content } satisfies ChargedMessage;
     next();
   };
-  router.post('/conversations/:id/messages', chargeMessage, admit, visitorAuth, (req: Request<{ id: string }>, res) => sendAndStream(deps, req, res));
+  router.post('/conversations/:id/messages', chargeMessage, admit, (req: Request<{ id: string }>, res) => sendAndStream(deps, req, res));
   // Admission before authentication: reading the workspace's origins is database work too.
   router.use('/conversations', admit, visitorAuth);
 
@@ -72,16 +71,22 @@ export function chatRoutes(deps: ChatDeps): Router {
   return router;
 }
 
-/** POST …/messages once charged, admitted and authenticated: store the message, then stream the reply. */
+interface ChargedMessage {
+  visitor: WidgetTokenClaims;
+  content: string;
+}
+
+/** POST …/messages once charged and admitted: store the message, then stream the reply. */
 async function sendAndStream(deps: ChatDeps, req: Request<{ id: string }>, res: Response): Promise<void> {
-  const visitor = visitorOf(res);
-  const { content } = parseInput(messageBody, req.body ?? {}, 'invalid_body');
+  const { visitor, content } = res.locals.message as ChargedMessage;
   let stream: EventStream | undefined;
   const hooks = {
     signal: clientGone(res),
     onAccepted: (message: MessageRow) => {
       // The reply streams without a slot: waiting on the provider is no database work.
       leaveAdmission(res);
+      // The origin was allowed with the message.
+      reflectOrigin(req, res);
       stream = openEventStream(res);
       stream.send('accepted', presentAccepted(message));
     },
@@ -89,7 +94,7 @@ async function sendAndStream(deps: ChatDeps, req: Request<{ id: string }>, res: 
   };
   // Tracked, so a stopping server stores this reply before it closes the database.
   const outcome = await deps.inFlight.track(
-    sendMessage({ ...deps, logger: req.log }, visitor, req.params.id, content, hooks).catch((err: unknown) => {
+    sendMessage({ ...deps, logger: req.log }, visitor, req.params.id, content, req.headers.origin, hooks).catch((err: unknown) => {
       if (!stream) {
         if (err instanceof BudgetExhaustedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
         throw err;

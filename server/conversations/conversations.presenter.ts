@@ -1,3 +1,4 @@
+import { readMessageSources } from '../knowledge/grounding/message-sources.js';
 import type { AdminMessageRow, ConversationSummaryRow } from './conversations.repo.js';
 import type { ExportConversationRow, ExportMessageRow } from './export.repo.js';
 
@@ -13,7 +14,7 @@ export function presentConversation(c: ConversationSummaryRow) {
 }
 
 export function presentMessage(m: AdminMessageRow) {
-  return { id: m.id, role: m.role, content: m.content, status: m.status, createdAt: m.created_at.toISOString() };
+  return { id: m.id, role: m.role, content: m.content, status: m.status, sources: readMessageSources(m.sources) ?? [], createdAt: m.created_at.toISOString() };
 }
 
 /** A conversation with its messages as the exports write it. */
@@ -31,6 +32,7 @@ export function presentExportedConversation(c: ExportConversationRow, messages: 
       model: m.model,
       promptTokens: m.prompt_tokens,
       completionTokens: m.completion_tokens,
+      sources: readMessageSources(m.sources) ?? [],
       createdAt: m.created_at.toISOString(),
     })),
   };

@@ -20,6 +20,8 @@ export interface AdminMessageRow {
   role: 'user' | 'assistant';
   content: string;
   status: 'complete' | 'incomplete' | 'error';
+  /** What a grounded reply cited (migration 0014); null when it used no knowledge. */
+  sources: unknown;
   created_at: Date;
 }
 
@@ -62,7 +64,7 @@ export async function findConversation(q: Queryable, workspaceId: string, id: st
 
 export async function listMessages(q: Queryable, workspaceId: string, conversationId: string): Promise<AdminMessageRow[]> {
   const { rows } = await q.query<AdminMessageRow>(
-    `SELECT id, role, content, status, created_at FROM messages
+    `SELECT id, role, content, status, sources, created_at FROM messages
       WHERE workspace_id = $1 AND conversation_id = $2 ORDER BY created_at, id`,
     [workspaceId, conversationId],
   );

@@ -34,6 +34,8 @@ export interface ExportMessageRow {
   model: string | null;
   prompt_tokens: number | null;
   completion_tokens: number | null;
+  /** What a grounded reply cited (migration 0014); null when it used no knowledge. */
+  sources: unknown;
   created_at: Date;
 }
 
@@ -71,7 +73,7 @@ export async function conversationBatch(
 /** Every message of the given conversations, in conversation order as given by the caller's grouping. */
 export async function messagesOf(q: Queryable, workspaceId: string, conversationIds: string[]): Promise<ExportMessageRow[]> {
   const { rows } = await q.query<ExportMessageRow>(
-    `SELECT id, conversation_id, role, content, status, model, prompt_tokens, completion_tokens, created_at FROM messages
+    `SELECT id, conversation_id, role, content, status, model, prompt_tokens, completion_tokens, sources, created_at FROM messages
       WHERE workspace_id = $1 AND conversation_id = ANY($2::uuid[]) ORDER BY created_at, id`,
     [workspaceId, conversationIds],
   );

@@ -4,6 +4,7 @@ import { withTenant } from '../db/tenant.js';
 import { presentInvitation, presentMember } from '../workspaces/workspaces.presenter.js';
 import type { WorkspaceContext } from '../workspaces/workspace-context.js';
 import { presentAuditEvent } from '../audit/audit.presenter.js';
+import { knowledgeExportJson } from '../knowledge/knowledge-export.js';
 import { presentExportedConversation } from './conversations.presenter.js';
 import { csvRow } from './csv.js';
 import * as repo from './export.repo.js';
@@ -138,5 +139,7 @@ async function* workspaceChunks(db: Db, workspaceId: string, head: Record<string
     if (rows.length < batchSize) break;
     afterId = rows.at(-1)!.id;
   }
-  yield '\n]}\n';
+  yield '\n],"knowledge":';
+  yield* knowledgeExportJson(db, workspaceId, batchSize);
+  yield '}\n';
 }

@@ -3,7 +3,7 @@ import type { Db } from './db.js';
 // Any constants work; they only have to be the same in every Parley process and
 // differ from the migration lock (migrate.ts). A new scheduled job (server/jobs/schedule.ts)
 // adds its name here; the name is also its job_schedule row.
-const JOB_KEYS = { retention: 7_046_111_002 } as const;
+const JOB_KEYS = { retention: 7_046_111_002, 'knowledge-sync': 7_046_111_015 } as const;
 
 export type JobName = keyof typeof JOB_KEYS;
 

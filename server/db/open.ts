@@ -1,4 +1,5 @@
 import { RUNTIME_ROLE, type Config } from '../config.js';
+import { ensureVectorSchema } from '../knowledge/vector-schema.js';
 import type { Db, Queryable } from './db.js';
 import { migrate } from './migrate.js';
 import { openPglite } from './pglite.js';
@@ -20,6 +21,7 @@ export async function openDatabase(database: Config['database']): Promise<Db> {
     const db = await openPglite(database.dir);
     try {
       await migrate(db);
+      await db.transaction(ensureVectorSchema);
       await assertRuntimeRole(db);
     } catch (err) {
       await db.close();
@@ -30,6 +32,8 @@ export async function openDatabase(database: Config['database']): Promise<Db> {
   const owner = openPostgres(database.ownerUrl, { max: 1, applicationName: 'parley-migrate' });
   try {
     await migrate(owner);
+    // Without pgvector this still succeeds; server.ts logs what is missing.
+    await owner.transaction(ensureVectorSchema);
     await assertRuntimeRole(owner);
   } finally {
     await owner.close();

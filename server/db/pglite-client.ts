@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import type { Db, QueryResult, Tx } from './db.js';
+import type { Db, QueryResult, Statement, Tx } from './db.js';
 import { DatabaseUnavailableError } from './db-errors.js';
-import { fromWire, type Reply, type Request } from './pglite-protocol.js';
+import { createChannels } from './listeners.js';
+import { fromWire, type Notification, type Reply, type Request } from './pglite-protocol.js';
 
 // Compiled into dist/, the worker is the .js beside this file. Run from source (tsx),
 // it is the .ts, and on Node 20 a worker's own `--import tsx` is not yet in effect for
@@ -44,7 +45,14 @@ export async function startPgliteWorker(dir: string | undefined, afterClose: () 
     if (pending.size === 0 && !closing) worker.unref();
     return p;
   };
-  worker.on('message', (reply: Reply) => {
+  const channels = createChannels();
+  /** Channels the worker listens on. */
+  const heard = new Set<string>();
+  worker.on('message', (reply: Reply | Notification) => {
+    if ('channel' in reply) {
+      if (heard.has(reply.channel)) channels.notify(reply.channel, reply.payload);
+      return;
+    }
     const p = settle(reply.id);
     if (reply.ok) p?.resolve(reply.value);
     else p?.reject(fromWire(reply.error));
@@ -60,6 +68,9 @@ export async function startPgliteWorker(dir: string | undefined, afterClose: () 
       pending.delete(id);
       p.reject(failure);
     }
+    const were = [...heard];
+    heard.clear();
+    for (const channel of were) channels.lost(channel);
   });
 
   function call<T>(message: Call): Promise<T> {
@@ -73,7 +84,9 @@ export async function startPgliteWorker(dir: string | undefined, afterClose: () 
     });
   }
 
-  const query = <R>(sql: string, params?: readonly unknown[], tx?: number) => call<QueryResult<R>>({ op: 'query', sql, params, tx });
+  // PGlite prepares nothing by name: a named statement is its text.
+  const query = <R>(sql: Statement, params?: readonly unknown[], tx?: number) =>
+    call<QueryResult<R>>({ op: 'query', sql: typeof sql === 'string' ? sql : sql.text, params, tx });
 
   const ready = new Promise<unknown>((resolve, reject) => pending.set(0, { resolve, reject }));
   try {
@@ -86,8 +99,8 @@ export async function startPgliteWorker(dir: string | undefined, afterClose: () 
   const db: Db = {
     driver: 'pglite',
     query: (sql, params) => query(sql, params),
-    async transaction(fn) {
-      const id = await call<number>({ op: 'begin' });
+    async transaction(fn, options) {
+      const id = await call<number>({ op: 'begin', setup: options?.setup });
       const tx: Tx = {
         query: (sql, params) => query(sql, params, id),
         exec: (sql) => call<void>({ op: 'exec', sql, tx: id }),
@@ -105,6 +118,22 @@ export async function startPgliteWorker(dir: string | undefined, afterClose: () 
       return result;
     },
     withSession: (fn) => fn({ query: (sql, params) => query(sql, params) }),
+    listen(channel, listener) {
+      const { fresh, remove } = channels.add(channel, listener);
+      if (heard.has(channel)) queueMicrotask(() => listener.listening());
+      else if (fresh) {
+        call({ op: 'listen', channel }).then(
+          () => {
+            heard.add(channel);
+            channels.listening(channel);
+          },
+          // The worker is gone: there is nothing to listen to, and every query fails too.
+          () => undefined,
+        );
+      }
+      return remove;
+    },
+    notifyHere: (channel, payload) => channels.notify(channel, payload),
     close: () =>
       (closing ??= (async () => {
         try {

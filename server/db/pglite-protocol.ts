@@ -8,12 +8,24 @@ import { TransactionRolledBackError } from './db-errors.js';
 export type Request =
   | { id: number; op: 'query'; sql: string; params?: readonly unknown[]; tx?: number }
   | { id: number; op: 'exec'; sql: string; tx: number }
-  | { id: number; op: 'begin' }
+  /** setup: a statement run right after BEGIN, before `begin` answers (TransactionOptions). */
+  | { id: number; op: 'begin'; setup?: string }
   | { id: number; op: 'end'; tx: number; commit: boolean }
+  /** LISTEN on channel: its notifications come back as Notification messages. */
+  | { id: number; op: 'listen'; channel: string }
   | { id: number; op: 'close' };
 
 /** The answer to the request of the same id; id 0 says the database has opened, or why not. */
 export type Reply = { id: number; ok: true; value?: unknown } | { id: number; ok: false; error: WireError };
+
+/**
+ * A notification on a channel the worker listens on, unasked. PGlite hears its own session's
+ * NOTIFY before COMMIT answers, so it reaches the main thread before the commit's Reply.
+ */
+export interface Notification {
+  channel: string;
+  payload: string;
+}
 
 /**
  * An error as it crosses threads. Structured cloning keeps an Error's message but not

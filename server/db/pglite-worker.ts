@@ -3,7 +3,8 @@
 // the event loop, and with it every open reply stream, for as long as it runs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, TransactionAbortedError, type Transaction } from '@electric-sql/pglite';
-import { toWire, type Reply, type Request } from './pglite-protocol.js';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { toWire, type Notification, type Reply, type Request } from './pglite-protocol.js';
 
 interface Open {
   tx: Transaction;
@@ -18,7 +19,7 @@ const { dir } = workerData as { dir: string | undefined };
 const CALLER_ROLLED_BACK = Symbol('rollback');
 const open = new Map<number, Open>();
 
-function send(reply: Reply): void {
+function send(reply: Reply | Notification): void {
   port.postMessage(reply);
 }
 
@@ -28,14 +29,21 @@ function transactionOf(id: number): Transaction {
   return entry.tx;
 }
 
-/** Opens a PGlite transaction and holds it, and with it the connection, until `end`. */
-function begin(pg: PGlite, id: number): Promise<number> {
+/** Opens a PGlite transaction, runs setup in it, and holds it, and with it the connection, until `end`. */
+function begin(pg: PGlite, id: number, setup: string | undefined): Promise<number> {
   return new Promise((started, failed) => {
     const done = pg.transaction(
       (tx) =>
         new Promise<void>((commit, rollback) => {
           open.set(id, { tx, finish: (ok) => (ok ? commit() : rollback(CALLER_ROLLED_BACK)), done });
-          started(id);
+          // A failed setup rolls back, and its error answers `begin`.
+          (setup ? tx.query(setup) : Promise.resolve()).then(
+            () => started(id),
+            (err: unknown) => {
+              open.delete(id);
+              rollback(err);
+            },
+          );
         }),
     );
     // Before the callback ran (BEGIN failed) this is the answer to `begin`; after, `end` answers.
@@ -65,9 +73,12 @@ async function handle(pg: PGlite, m: Request): Promise<unknown> {
       await transactionOf(m.tx).exec(m.sql);
       return undefined;
     case 'begin':
-      return begin(pg, m.id);
+      return begin(pg, m.id, m.setup);
     case 'end':
       return end(m.tx, m.commit);
+    case 'listen':
+      await pg.listen(m.channel, (payload) => send({ channel: m.channel, payload }));
+      return undefined;
     case 'close':
       await pg.close();
       return undefined;
@@ -77,7 +88,8 @@ async function handle(pg: PGlite, m: Request): Promise<unknown> {
 async function main(): Promise<void> {
   let pg: PGlite;
   try {
-    pg = await PGlite.create(dir);
+    // pgvector (knowledge search): the extension is created by server/knowledge/vector-schema.ts.
+    pg = await PGlite.create(dir, { extensions: { vector } });
   } catch (err) {
     send({ id: 0, ok: false, error: toWire(err) });
     port.close();

@@ -1,6 +1,7 @@
 import pg from 'pg';
-import type { Db, Queryable, QueryResult, Tx } from './db.js';
+import type { Db, Queryable, QueryResult, Statement, Tx } from './db.js';
 import { DatabaseUnavailableError, isConnectionFailure, TransactionRolledBackError } from './db-errors.js';
+import { startListening } from './postgres-listen.js';
 
 // Counts and sums come back as int8; numbers keep both drivers' rows the same shape.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -15,7 +16,7 @@ export interface PostgresOptions {
 /** One pooled client, taken for one unit of work. */
 interface Lease extends Queryable {
   /** Runs a statement and keeps its command tag (COMMIT answers ROLLBACK when it rolled back). */
-  raw(sql: string, params?: readonly unknown[]): Promise<pg.QueryResult>;
+  raw(sql: Statement, params?: readonly unknown[]): Promise<pg.QueryResult>;
   /** Gives the client back, or destroys it when err is set or its connection failed meanwhile. */
   release(err?: Error): void;
 }
@@ -55,8 +56,10 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
       throw new DatabaseUnavailableError(err);
     }
     let failed: Error | undefined;
-    const raw = async (sql: string, params?: readonly unknown[]) => {
+    const raw = async (sql: Statement, params?: readonly unknown[]) => {
       try {
+        // A named statement is prepared on this connection the first time, then only bound.
+        if (typeof sql !== 'string') return await client.query({ name: sql.name, text: sql.text, values: params as unknown[] | undefined });
         return await client.query(sql, params as unknown[] | undefined);
       } catch (err) {
         if (!lost.has(client) && !isConnectionFailure(err)) throw err;
@@ -66,14 +69,16 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     };
     return {
       raw,
-      query: async <R>(sql: string, params?: readonly unknown[]) => normalise<R>(await raw(sql, params)),
+      query: async <R>(sql: Statement, params?: readonly unknown[]) => normalise<R>(await raw(sql, params)),
       release: (err) => client.release(err ?? failed ?? lost.get(client)),
     };
   }
 
+  const listening = startListening(url, `${options.applicationName ?? 'parley'}-listen`);
+
   return {
     driver: 'postgres',
-    async query<R>(sql: string, params?: readonly unknown[]) {
+    async query<R>(sql: Statement, params?: readonly unknown[]) {
       const lease = await checkout();
       try {
         return await lease.query<R>(sql, params);
@@ -81,11 +86,12 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
         lease.release();
       }
     },
-    async transaction(fn) {
+    async transaction(fn, options) {
       const lease = await checkout();
       let broken: Error | undefined;
       try {
-        await lease.raw('BEGIN');
+        // Without parameters, BEGIN and the setup go as one simple query: one round trip.
+        await lease.raw(options?.setup ? `BEGIN; ${options.setup}` : 'BEGIN');
         const tx: Tx = {
           query: lease.query,
           exec: async (sql) => {
@@ -119,7 +125,12 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
         lease.release(broken);
       }
     },
-    close: () => pool.end(),
+    listen: listening.listen,
+    notifyHere: listening.notifyHere,
+    async close() {
+      await listening.close();
+      await pool.end();
+    },
   };
 }
 

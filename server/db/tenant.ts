@@ -1,7 +1,32 @@
 import { RUNTIME_ROLE } from '../config.js';
-import type { Db, Queryable, Tx } from './db.js';
+import type { Db, Queryable, Statement, Tx } from './db.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** workspaces.public_id's CHECK: anything else names no workspace. */
+const PUBLIC_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * The channel migration 0012 notifies, with the workspace id as payload, when a row of
+ * widget_settings, provider_keys or workspaces changes: the widget settings cache
+ * (server/widget-session/widget-settings-cache.ts) drops that workspace.
+ */
+export const SETTINGS_CHANNEL = 'parley_settings';
+/** A write to one of those tables, for telling this process's own cache at once (Db.notifyHere). */
+const SETTINGS_WRITE = /\b(?:insert\s+into|update|delete\s+from)\s+(?:only\s+)?(?:public\.)?(?:widget_settings|provider_keys|workspaces)\b/i;
+
+/**
+ * The statement after BEGIN that switches to the runtime role and sets the given settings,
+ * transaction-locally, in one round trip (as PostgREST does). BEGIN and it go as one simple
+ * query, which takes no parameters: values are spliced in, so each must be a plain token.
+ */
+function runAs(settings: Record<string, string> = {}): { setup: string } {
+  const sets = [`set_config('role', '${RUNTIME_ROLE}', true)`];
+  for (const [name, value] of Object.entries(settings)) {
+    if (!/^[a-z_.]+$/.test(name) || !/^[A-Za-z0-9_-]+$/.test(value)) throw new TypeError(`runAs: ${name} must be a plain token`);
+    sets.push(`set_config('${name}', '${value}', true)`);
+  }
+  return { setup: `SELECT ${sets.join(', ')}` };
+}
 
 /**
  * Statements a tenant transaction may never run: changing role or session identity,
@@ -29,11 +54,14 @@ export class TenantGuardError extends Error {
  */
 export async function withTenant<T>(db: Db, workspaceId: string, fn: (q: Queryable) => Promise<T>): Promise<T> {
   if (!UUID.test(workspaceId)) throw new TypeError('withTenant: workspaceId must be a UUID');
-  return db.transaction(async (tx) => {
-    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
-    await tx.query("SELECT set_config('app.tenant_id', $1, true)", [workspaceId]);
-    return fn(guarded(tx));
-  });
+  let changedSettings = false;
+  const result = await db.transaction(
+    (tx) => fn(guarded(tx, (text) => (changedSettings ||= SETTINGS_WRITE.test(text)))),
+    runAs({ 'app.tenant_id': workspaceId }),
+  );
+  // Committed: this instance's next request must see it, before the database's notification arrives.
+  if (changedSettings) db.notifyHere(SETTINGS_CHANNEL, workspaceId);
+  return result;
 }
 
 /**
@@ -41,10 +69,7 @@ export async function withTenant<T>(db: Db, workspaceId: string, fn: (q: Queryab
  * tables that are not per workspace (accounts, sessions, platform audit).
  */
 export async function withoutTenant<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
-    return fn(guarded(tx));
-  });
+  return db.transaction((tx) => fn(guarded(tx)), runAs());
 }
 
 /**
@@ -54,11 +79,7 @@ export async function withoutTenant<T>(db: Db, fn: (q: Queryable) => Promise<T>)
  */
 export async function withAccount<T>(db: Db, accountId: string, fn: (q: Queryable) => Promise<T>): Promise<T> {
   if (!UUID.test(accountId)) throw new TypeError('withAccount: accountId must be a UUID');
-  return db.transaction(async (tx) => {
-    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
-    await tx.query("SELECT set_config('app.account_id', $1, true)", [accountId]);
-    return fn(guarded(tx));
-  });
+  return db.transaction((tx) => fn(guarded(tx)), runAs({ 'app.account_id': accountId }));
 }
 
 /** An invitation as its link finds it, before the invitee is a member. */
@@ -76,14 +97,12 @@ export interface InvitationLookup {
  */
 export async function findInvitation(db: Db, tokenHash: Uint8Array): Promise<InvitationLookup | undefined> {
   return db.transaction(async (tx) => {
-    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
-    await tx.query("SELECT set_config('app.invitation_token', $1, true)", [Buffer.from(tokenHash).toString('hex')]);
     const { rows } = await tx.query<InvitationLookup>(
       `SELECT id, workspace_id AS "workspaceId", email, role, expires_at AS "expiresAt" FROM invitations WHERE token_hash = $1`,
       [tokenHash],
     );
     return rows[0];
-  });
+  }, runAs({ 'app.invitation_token': Buffer.from(tokenHash).toString('hex') }));
 }
 
 /**
@@ -92,12 +111,11 @@ export async function findInvitation(db: Db, tokenHash: Uint8Array): Promise<Inv
  * other row of any table (migration 0002).
  */
 export async function resolvePublicWorkspace(db: Db, publicId: string): Promise<{ id: string; name: string } | undefined> {
+  if (!PUBLIC_ID.test(publicId)) return undefined;
   return db.transaction(async (tx) => {
-    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
-    await tx.query("SELECT set_config('app.public_id', $1, true)", [publicId]);
     const { rows } = await tx.query<{ id: string; name: string }>('SELECT id, name FROM workspaces WHERE public_id = $1', [publicId]);
     return rows[0];
-  });
+  }, runAs({ 'app.public_id': publicId }));
 }
 
 /** One workspace's retention period, as the retention job reads it. */
@@ -114,15 +132,13 @@ export interface RetentionPolicy {
  */
 export async function listRetentionPolicies(db: Db): Promise<RetentionPolicy[]> {
   return db.transaction(async (tx) => {
-    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
-    await tx.query("SELECT set_config('app.job', 'retention', true)");
     const { rows } = await tx.query<RetentionPolicy>(
       `SELECT w.id AS "workspaceId", coalesce(s.retention_days, 365) AS "retentionDays"
          FROM workspaces w LEFT JOIN widget_settings s ON s.workspace_id = w.id
         ORDER BY w.created_at, w.id`,
     );
     return rows;
-  });
+  }, runAs({ 'app.job': 'retention' }));
 }
 
 /**
@@ -131,23 +147,41 @@ export async function listRetentionPolicies(db: Db): Promise<RetentionPolicy[]> 
  * list `npm run rotate-master-key` walks; it re-seals each workspace's rows in withTenant.
  */
 export async function withKeyRotationView<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
-    await tx.query("SELECT set_config('app.job', 'key_rotation', true)");
-    return fn(guarded(tx));
-  });
+  return db.transaction((tx) => fn(guarded(tx)), runAs({ 'app.job': 'key_rotation' }));
 }
 
-function guarded(tx: Tx): Queryable {
+/** A statement's text without a trailing semicolon, its code without comments, and whether FORBIDDEN names it. */
+interface Vetted {
+  text: string;
+  code: string;
+  forbidden: boolean;
+}
+
+function vet(sql: string): Vetted {
+  const text = sql.trim().replace(/;\s*$/, '');
+  // Comments removed first, so one cannot hide a SET ROLE from the anchored pattern.
+  const code = text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ').trim();
+  return { text, code, forbidden: FORBIDDEN.some((re) => re.test(code)) };
+}
+
+// A named statement's text is a constant of this code base (one name, one text): vetted once.
+const vettedByName = new Map<string, Vetted>();
+
+/** tx, refusing what FORBIDDEN names; seen is shown each statement's code (comments removed). */
+function guarded(tx: Tx, seen: (code: string) => void = () => {}): Queryable {
   return {
-    query(sql, params) {
-      const text = sql.trim().replace(/;\s*$/, '');
-      // Comments removed first, so one cannot hide a SET ROLE from the anchored pattern.
-      const code = text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ').trim();
-      if (FORBIDDEN.some((re) => re.test(code))) {
-        return Promise.reject(new TenantGuardError(`statement not allowed in a tenant transaction: ${text.slice(0, 60)}`));
+    query(sql: Statement, params) {
+      let vetted: Vetted;
+      if (typeof sql === 'string') vetted = vet(sql);
+      else {
+        vetted = vettedByName.get(sql.name) ?? vet(sql.text);
+        vettedByName.set(sql.name, vetted);
       }
-      return tx.query(text, params);
+      if (vetted.forbidden) {
+        return Promise.reject(new TenantGuardError(`statement not allowed in a tenant transaction: ${vetted.text.slice(0, 60)}`));
+      }
+      seen(vetted.code);
+      return tx.query(typeof sql === 'string' ? vetted.text : { name: sql.name, text: vetted.text }, params);
     },
   };
 }
@@ -170,8 +204,6 @@ export interface ApiKeyLookup {
  */
 export async function findApiKey(db: Db, keyHash: Uint8Array): Promise<ApiKeyLookup | undefined> {
   return db.transaction(async (tx) => {
-    await tx.query(`SET LOCAL ROLE ${RUNTIME_ROLE}`);
-    await tx.query("SELECT set_config('app.api_key_hash', $1, true)", [Buffer.from(keyHash).toString('hex')]);
     const { rows } = await tx.query<ApiKeyLookup>(
       `SELECT id, workspace_id AS "workspaceId", scope, prefix, key_hash AS "keyHash",
               last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"
@@ -179,5 +211,5 @@ export async function findApiKey(db: Db, keyHash: Uint8Array): Promise<ApiKeyLoo
       [keyHash],
     );
     return rows[0];
-  });
+  }, runAs({ 'app.api_key_hash': Buffer.from(keyHash).toString('hex') }));
 }

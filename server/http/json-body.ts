@@ -1,4 +1,4 @@
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import { HttpError } from './errors.js';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -7,7 +7,7 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * JSON bodies only: a body of another type is refused with 415 rather than silently
  * ignored, so a client's mistake is visible at once.
  */
-export function jsonBody(limit: string): RequestHandler[] {
+export function jsonBody(limit: string, options: { skip?: (req: Request) => boolean } = {}): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (WITH_BODY.has(req.method) && hasBody && !req.is('application/json')) {
@@ -16,5 +16,9 @@ export function jsonBody(limit: string): RequestHandler[] {
     }
     next();
   };
-  return [requireJson, express.json({ limit, strict: true, type: 'application/json' })];
+  const parse = express.json({ limit, strict: true, type: 'application/json' });
+  // A route that reads its own body (a new knowledge source: a file, or megabytes of text) is left alone.
+  const skip = options.skip;
+  if (!skip) return [requireJson, parse];
+  return [(req, res, next) => (skip(req) ? next() : requireJson(req, res, next)), (req, res, next) => (skip(req) ? next() : parse(req, res, next))];
 }

@@ -1,4 +1,6 @@
-import { Mistral } from '@mistralai/mistralai';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
+import { HTTPClient, Mistral } from '@mistralai/mistralai';
 import type { CompletionEvent } from '@mistralai/mistralai/models/components';
 import { MistralError } from '@mistralai/mistralai/models/errors';
 import { ProviderError, type ChatProvider, type ChatRequest, type ChatStreamEvent } from './provider.js';
@@ -17,11 +19,35 @@ export const FIRST_BYTE_TIMEOUT_MS = 30_000;
 export const IDLE_TIMEOUT_MS = 30_000;
 export const CHECK_TIMEOUT_MS = 10_000;
 const DETAIL_CHARS = 300;
+/** SDK clients kept, one per key in use (most workspaces share the operator's); the least recently used goes first. */
+export const MAX_CLIENTS = 1_000;
+
+// The SDK makes a Request carrying our signal, clones it and fetches the clone. Node 20's
+// fetch links each of those signals to the next only weakly, so after a garbage collection
+// an abort no longer reached the socket and the provider went on streaming (and billing)
+// to nobody. The fetcher hands fetch the caller's own signal, held for the whole stream.
+const upstreamSignal = new AsyncLocalStorage<AbortSignal>();
+const fetcher = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const signal = upstreamSignal.getStore();
+  return fetch(input, signal ? { ...init, signal } : init);
+};
 
 /** Mistral's chat completions through the official SDK, streamed. */
 export function mistralProvider(options: MistralOptions): ChatProvider {
   const firstByteMs = options.firstByteTimeoutMs ?? FIRST_BYTE_TIMEOUT_MS;
   const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  // Building a client costs more CPU than a message's own work: one per key, reused.
+  // Keyed by the key's hash, so the map's keys are no copy of a secret.
+  const clients = new Map<string, Mistral>();
+  const clientFor = (apiKey: string): Mistral => {
+    const id = createHash('sha256').update(apiKey).digest('base64');
+    let client = clients.get(id);
+    if (client) clients.delete(id);
+    else client = new Mistral({ apiKey, serverURL: options.serverUrl, httpClient: new HTTPClient({ fetcher }) });
+    clients.set(id, client);
+    if (clients.size > MAX_CLIENTS) clients.delete(clients.keys().next().value!);
+    return client;
+  };
 
   async function* stream({ apiKey, model, messages, maxTokens, signal }: ChatRequest): AsyncGenerator<ChatStreamEvent> {
     // The SDK takes one signal and then ignores its own timeout, so one controller carries
@@ -29,8 +55,15 @@ export function mistralProvider(options: MistralOptions): ChatProvider {
     const controller = new AbortController();
     let timedOut: string | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let armedFor: string | undefined;
     const arm = (ms: number, what: string) => {
+      // Re-armed on every event: the same timeout restarts without a new timer.
+      if (timer && armedFor === what) {
+        timer.refresh();
+        return;
+      }
       clearTimeout(timer);
+      armedFor = what;
       timer = setTimeout(() => {
         timedOut = what;
         controller.abort();
@@ -45,10 +78,11 @@ export function mistralProvider(options: MistralOptions): ChatProvider {
     let finishReason: string | undefined;
     let usage: { promptTokens: number; completionTokens: number } | undefined;
     try {
-      const client = new Mistral({ apiKey, serverURL: options.serverUrl });
-      const events = await client.chat.stream(
-        { model, messages, stream: true, ...(maxTokens !== undefined && { maxTokens }) },
-        { signal: controller.signal, retries: { strategy: 'none' } },
+      const events = await upstreamSignal.run(controller.signal, () =>
+        clientFor(apiKey).chat.stream(
+          { model, messages, stream: true, ...(maxTokens !== undefined && { maxTokens }) },
+          { signal: controller.signal, retries: { strategy: 'none' } },
+        ),
       );
       for await (const event of events) {
         arm(idleMs, `no data for ${idleMs} ms`);

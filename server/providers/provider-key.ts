@@ -1,8 +1,8 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
-import { unseal, UnsealError } from '../keys/seal.js';
+import { unseal, UnsealError, type SealedSecret } from '../keys/seal.js';
 import type { Logger } from '../logging.js';
-import { findOperatorKeyGrant, findSealedProviderKey } from './provider-key.repo.js';
+import { findOperatorKeyGrant } from './provider-key.repo.js';
 
 export interface ProviderKey {
   apiKey: string;
@@ -16,11 +16,34 @@ export interface ProviderKey {
  */
 export type OperatorKeyStatus = 'available' | 'not_granted' | 'none';
 
-export async function operatorKeyStatus(db: Db, config: Config, workspaceId: string): Promise<OperatorKeyStatus> {
+/**
+ * Which workspaces may use the operator's key, as SQL can test it beside the grant
+ * (server/chat/chat-accept.repo.ts): every one, none, or those the operator granted.
+ */
+export type OperatorKeyRule = 'always' | 'never' | 'granted';
+
+export function operatorKeyRule(config: Config): OperatorKeyRule {
+  if (!config.mistral.apiKey || config.operatorKeyWorkspaces === 'none') return 'never';
+  return config.operatorKeyWorkspaces === 'all' ? 'always' : 'granted';
+}
+
+function statusOf(config: Config, granted: boolean): OperatorKeyStatus {
   if (!config.mistral.apiKey) return 'none';
-  if (config.operatorKeyWorkspaces === 'all') return 'available';
-  if (config.operatorKeyWorkspaces === 'none') return 'not_granted';
-  return (await findOperatorKeyGrant(db, workspaceId)) ? 'available' : 'not_granted';
+  const rule = operatorKeyRule(config);
+  return rule === 'always' || (rule === 'granted' && granted) ? 'available' : 'not_granted';
+}
+
+export async function operatorKeyStatus(db: Db, config: Config, workspaceId: string): Promise<OperatorKeyStatus> {
+  if (operatorKeyRule(config) !== 'granted') return statusOf(config, false);
+  return statusOf(config, (await findOperatorKeyGrant(db, workspaceId)) !== null);
+}
+
+/** What deciding on a workspace's key needs, read with its settings or its message. */
+export interface KeyFacts {
+  /** The workspace's own sealed Mistral key, if it stored one. */
+  sealedKey: Pick<SealedSecret, 'keyId' | 'nonce' | 'ciphertext'> | undefined;
+  /** The operator granted it MISTRAL_API_KEY (`npm run operator-key`). */
+  operatorKeyGranted: boolean;
 }
 
 /**
@@ -30,8 +53,8 @@ export async function operatorKeyStatus(db: Db, config: Config, workspaceId: str
  * means no key at all rather than the operator's: the workspace chose to pay for its
  * own traffic, and the operator must fix the keyring.
  */
-export async function resolveProviderKey(db: Db, config: Config, workspaceId: string, logger: Logger): Promise<ProviderKey | undefined> {
-  const sealed = await findSealedProviderKey(db, workspaceId, 'mistral');
+export function chooseProviderKey(config: Config, workspaceId: string, facts: KeyFacts, logger: Logger): ProviderKey | undefined {
+  const sealed = facts.sealedKey;
   if (sealed) {
     try {
       return { apiKey: unseal(config.masterKeys, workspaceId, sealed), source: 'workspace' };
@@ -42,5 +65,5 @@ export async function resolveProviderKey(db: Db, config: Config, workspaceId: st
     }
   }
   const apiKey = config.mistral.apiKey;
-  return apiKey && (await operatorKeyStatus(db, config, workspaceId)) === 'available' ? { apiKey, source: 'operator' } : undefined;
+  return apiKey && statusOf(config, facts.operatorKeyGranted) === 'available' ? { apiKey, source: 'operator' } : undefined;
 }

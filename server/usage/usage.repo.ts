@@ -9,7 +9,10 @@ export interface DayUsage {
   exhaustedAt: Date | null;
 }
 
-/** Today's counters (zero when nothing was used yet) and the workspace's budget override. */
+/**
+ * Today's counters (zero when nothing was used yet) and the workspace's budget override.
+ * A reply's tokens are added by server/chat/chat-reply.repo.ts, in the statement that stores it.
+ */
 export async function readDayUsage(q: Queryable, workspaceId: string, day: string): Promise<DayUsage> {
   const { rows } = await q.query<DayUsage>(
     `SELECT w.daily_token_budget::float8 AS override,
@@ -21,17 +24,6 @@ export async function readDayUsage(q: Queryable, workspaceId: string, day: strin
     [workspaceId, day],
   );
   return rows[0] ?? { override: null, promptTokens: 0, completionTokens: 0, exhaustedAt: null };
-}
-
-/** Adds one reply's tokens to the day's counters. */
-export async function addUsage(q: Queryable, workspaceId: string, day: string, promptTokens: number, completionTokens: number): Promise<void> {
-  await q.query(
-    `INSERT INTO token_usage (workspace_id, day, prompt_tokens, completion_tokens) VALUES ($1, $2::date, $3, $4)
-     ON CONFLICT (workspace_id, day) DO UPDATE
-       SET prompt_tokens = token_usage.prompt_tokens + EXCLUDED.prompt_tokens,
-           completion_tokens = token_usage.completion_tokens + EXCLUDED.completion_tokens`,
-    [workspaceId, day, promptTokens, completionTokens],
-  );
 }
 
 /**

@@ -3,7 +3,6 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { withTenant, withoutTenant } from '../db/tenant.js';
 import { HttpError } from '../http/errors.js';
-import type { TokenUsage } from '../providers/provider.js';
 import * as repo from './usage.repo.js';
 
 /** Who spends a budget: nobody in particular, so the audit log names the system. */
@@ -36,36 +35,26 @@ export function replyTokenLimit(config: Config, setting: number | null): number 
   return Math.min(setting ?? config.usage.maxReplyTokens, config.usage.maxReplyTokens);
 }
 
+/** The refusal of a workspace whose day is spent, with the seconds until the next UTC midnight. */
+export function budgetExhausted(now: Date): BudgetExhaustedError {
+  return new BudgetExhaustedError(Math.max(1, Math.ceil((nextUtcMidnight(now).getTime() - now.getTime()) / 1000)));
+}
+
 /**
- * Refuses before anything is stored or sent when the workspace's tokens for today
- * reach its budget; the first refusal of a day not yet marked spent audits it (a
- * budget the operator lowered below what was used).
+ * Whether the day's tokens reach the workspace's budget (server/chat/ reads them in its
+ * message and reply statements); undefined budget: no limit.
  */
-export async function assertBudget(db: Db, config: Config, workspaceId: string, now = new Date()): Promise<void> {
-  const day = utcDay(now);
-  const spent = await withTenant(db, workspaceId, async (q) => {
-    const usage = await repo.readDayUsage(q, workspaceId, day);
-    const budget = dailyBudget(config, usage.override);
-    if (budget === undefined || usage.promptTokens + usage.completionTokens < budget) return false;
-    if (!usage.exhaustedAt) await auditIfFirst(q, workspaceId, day, budget);
-    return true;
-  });
-  if (spent) throw new BudgetExhaustedError(Math.max(1, Math.ceil((nextUtcMidnight(now).getTime() - now.getTime()) / 1000)));
+export function budgetSpent(config: Config, day: { override: number | null; used: number }): { spent: boolean; budget: number | undefined } {
+  const budget = dailyBudget(config, day.override);
+  return { spent: budget !== undefined && day.used >= budget, budget };
 }
 
-/** Adds a reply's tokens to today's count; the reply that spends the budget audits it, once a day. */
-export async function recordUsage(db: Db, config: Config, workspaceId: string, usage: TokenUsage, now = new Date()): Promise<void> {
-  if (usage.promptTokens + usage.completionTokens <= 0) return;
-  const day = utcDay(now);
-  await withTenant(db, workspaceId, async (q) => {
-    await repo.addUsage(q, workspaceId, day, usage.promptTokens, usage.completionTokens);
-    const { override } = await repo.readDayUsage(q, workspaceId, day);
-    const budget = dailyBudget(config, override);
-    if (budget !== undefined) await auditIfFirst(q, workspaceId, day, budget);
-  });
-}
-
-async function auditIfFirst(q: Parameters<typeof recordAudit>[0], workspaceId: string, day: string, budget: number): Promise<void> {
+/**
+ * Marks the day spent and audits it, once a day: the reply that spends the budget, or
+ * the first refusal of a day not yet marked (a budget the operator lowered below what
+ * was used). In the caller's tenant transaction.
+ */
+export async function auditIfFirst(q: Parameters<typeof recordAudit>[0], workspaceId: string, day: string, budget: number): Promise<void> {
   const used = await repo.markExhausted(q, workspaceId, day, budget);
   if (used === undefined) return;
   await recordAudit(q, workspaceId, SYSTEM, { action: 'usage.budget_exhausted', targetType: 'workspace', targetId: workspaceId, after: { day, budget, used } });

@@ -1,25 +1,75 @@
-import type { Db } from '../db/db.js';
+import type { Db, Statement } from '../db/db.js';
 import { withTenant } from '../db/tenant.js';
+import type { KeyFacts } from '../providers/provider-key.js';
+import { themeSchema, type WidgetTheme } from './widget-session.schema.js';
 
-export interface WidgetSettings {
+/** What the widget settings cache holds per workspace (widget-settings-cache.ts). */
+export interface WidgetSettings extends KeyFacts {
   allowedOrigins: string[];
   title: string;
   greeting: string;
+  theme: WidgetTheme;
+  /** null: the operator's default model. */
+  model: string | null;
+  systemPrompt: string;
+  /** null: the operator's ceiling (MAX_REPLY_TOKENS). */
+  maxReplyTokens: number | null;
+}
+
+/**
+ * The columns of a WidgetSettings, read from workspaces w LEFT JOIN widget_settings s
+ * LEFT JOIN provider_keys k (the workspace's Mistral key); also part of the message
+ * statement (server/chat/chat-accept.repo.ts), which reads them when the cache cannot.
+ */
+export const WIDGET_SETTINGS_COLUMNS = `s.allowed_origins, s.title, s.greeting, s.theme, s.model, s.system_prompt, s.max_reply_tokens,
+       w.operator_key_granted_at IS NOT NULL AS operator_key_granted, k.key_id, k.nonce, k.ciphertext`;
+
+export interface WidgetSettingsRow {
+  allowed_origins: string[] | null;
+  title: string | null;
+  greeting: string | null;
   theme: unknown;
+  model: string | null;
+  system_prompt: string | null;
+  max_reply_tokens: number | null;
+  operator_key_granted: boolean;
+  key_id: string | null;
+  nonce: Uint8Array | null;
+  ciphertext: Uint8Array | null;
 }
 
 // The column defaults of widget_settings, for a workspace that has no row yet.
-const NO_SETTINGS: WidgetSettings = { allowedOrigins: [], title: 'Chat with us', greeting: 'Hi! How can we help?', theme: {} };
+const DEFAULT_TITLE = 'Chat with us';
+const DEFAULT_GREETING = 'Hi! How can we help?';
 
+export function toWidgetSettings(row: WidgetSettingsRow | undefined): WidgetSettings {
+  // No widget_settings row: its columns come back null.
+  const s = row && row.title !== null ? row : undefined;
+  return {
+    allowedOrigins: s?.allowed_origins ?? [],
+    title: s?.title ?? DEFAULT_TITLE,
+    greeting: s?.greeting ?? DEFAULT_GREETING,
+    theme: themeSchema.parse(s?.theme ?? {}),
+    model: row?.model ?? null,
+    systemPrompt: row?.system_prompt ?? '',
+    maxReplyTokens: row?.max_reply_tokens ?? null,
+    sealedKey: row?.key_id && row.nonce && row.ciphertext ? { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext } : undefined,
+    operatorKeyGranted: row?.operator_key_granted ?? false,
+  };
+}
+
+const SELECT_WIDGET_SETTINGS: Statement = {
+  name: 'widget_settings_cache_fill',
+  text: `SELECT ${WIDGET_SETTINGS_COLUMNS}
+           FROM workspaces w
+           LEFT JOIN widget_settings s ON s.workspace_id = w.id
+           LEFT JOIN provider_keys k ON k.workspace_id = w.id AND k.provider = 'mistral'
+          WHERE w.id = $1`,
+};
+
+/** A workspace's widget settings and key facts in one statement; defaults (no origins) for a workspace that is gone. */
 export async function findWidgetSettings(db: Db, workspaceId: string): Promise<WidgetSettings> {
-  return withTenant(db, workspaceId, async (q) => {
-    const { rows } = await q.query<{ allowed_origins: string[]; title: string; greeting: string; theme: unknown }>(
-      'SELECT allowed_origins, title, greeting, theme FROM widget_settings WHERE workspace_id = $1',
-      [workspaceId],
-    );
-    const row = rows[0];
-    return row ? { allowedOrigins: row.allowed_origins, title: row.title, greeting: row.greeting, theme: row.theme } : NO_SETTINGS;
-  });
+  return withTenant(db, workspaceId, async (q) => toWidgetSettings((await q.query<WidgetSettingsRow>(SELECT_WIDGET_SETTINGS, [workspaceId])).rows[0]));
 }
 
 export async function findVisitorSecretHash(db: Db, workspaceId: string, visitorId: string): Promise<Uint8Array | undefined> {

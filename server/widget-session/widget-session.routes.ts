@@ -5,10 +5,13 @@ import { parseInput } from '../http/validate.js';
 import { presentSession, presentWidgetConfig } from './widget-session.presenter.js';
 import { configQuery, sessionBody } from './widget-session.schema.js';
 import { getWidgetConfig, startSession, type WidgetSessionDeps } from './widget-session.service.js';
+import { widgetSettingsCache } from './widget-settings-cache.js';
 
 /** `GET /config` and `POST /sessions` under /api/widget (docs/widget-api.md). */
 export function widgetSessionRoutes(deps: WidgetSessionDeps & { limits: RateLimits }): Router {
   const router = Router();
+  // Made now, so it listens for changes before the first visitor comes.
+  widgetSettingsCache(deps.db);
 
   router.get('/config', async (req, res) => {
     const query = parseInput(configQuery, req.query, 'invalid_query');

@@ -3,11 +3,12 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { resolvePublicWorkspace } from '../db/tenant.js';
 import { HttpError } from '../http/errors.js';
-import { isOriginAllowed, originNotAllowed } from '../http/cors.js';
+import { originNotAllowed } from '../http/cors.js';
 import type { Logger } from '../logging.js';
-import { resolveProviderKey } from '../providers/provider-key.js';
-import { themeSchema, type WidgetTheme } from './widget-session.schema.js';
-import { findVisitorSecretHash, findWidgetSettings, insertVisitor, touchVisitor } from './widget-session.repo.js';
+import { chooseProviderKey } from '../providers/provider-key.js';
+import type { WidgetTheme } from './widget-session.schema.js';
+import { findVisitorSecretHash, insertVisitor, touchVisitor } from './widget-session.repo.js';
+import { originAllowed, widgetSettingsCache } from './widget-settings-cache.js';
 import { issueWidgetToken, verifyWidgetToken, type WidgetTokenClaims } from './widget-token.js';
 
 export interface WidgetSessionDeps {
@@ -41,10 +42,10 @@ const invalidToken = () => new HttpError(401, 'invalid_token', 'The chat session
 export async function getWidgetConfig(deps: WidgetSessionDeps, publicId: string, origin: string | undefined): Promise<WidgetConfig> {
   const workspace = await resolvePublicWorkspace(deps.db, publicId);
   if (!workspace) throw workspaceNotFound();
-  const settings = await findWidgetSettings(deps.db, workspace.id);
-  if (!isOriginAllowed(origin, settings.allowedOrigins)) throw originNotAllowed();
-  const key = await resolveProviderKey(deps.db, deps.config, workspace.id, deps.logger);
-  return { publicId, title: settings.title, greeting: settings.greeting, theme: themeSchema.parse(settings.theme), available: key !== undefined };
+  const settings = await widgetSettingsCache(deps.db).get(workspace.id);
+  if (!originAllowed(settings, origin)) throw originNotAllowed();
+  const key = chooseProviderKey(deps.config, workspace.id, settings, deps.logger);
+  return { publicId, title: settings.title, greeting: settings.greeting, theme: settings.theme, available: key !== undefined };
 }
 
 /**
@@ -57,8 +58,8 @@ export async function startSession(
 ): Promise<WidgetSession> {
   const workspace = await resolvePublicWorkspace(deps.db, input.publicId);
   if (!workspace) throw workspaceNotFound();
-  const settings = await findWidgetSettings(deps.db, workspace.id);
-  if (!isOriginAllowed(input.origin, settings.allowedOrigins)) throw originNotAllowed();
+  const settings = await widgetSettingsCache(deps.db).get(workspace.id);
+  if (!originAllowed(settings, input.origin)) throw originNotAllowed();
 
   let visitorId = input.visitor && (await knownVisitor(deps.db, workspace.id, input.visitor));
   let newVisitor: WidgetSession['newVisitor'];
@@ -81,6 +82,14 @@ async function knownVisitor(db: Db, workspaceId: string, visitor: { id: string; 
   return stored.length === given.length && timingSafeEqual(Buffer.from(stored), given) ? visitor.id : undefined;
 }
 
+/** The visitor a request's bearer token speaks for, or 401: the signature alone, no database. */
+export function verifyVisitorToken(config: Config, authorization: string | undefined): WidgetTokenClaims {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  const claims = match ? verifyWidgetToken(config.tokenKeys, match[1]!) : undefined;
+  if (!claims) throw invalidToken();
+  return claims;
+}
+
 /**
  * The visitor a request's bearer token speaks for, once the token verifies and the
  * request's origin is one its workspace allows.
@@ -90,10 +99,8 @@ export async function authenticateVisitor(
   authorization: string | undefined,
   origin: string | undefined,
 ): Promise<WidgetTokenClaims> {
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-  const claims = match ? verifyWidgetToken(deps.config.tokenKeys, match[1]!) : undefined;
-  if (!claims) throw invalidToken();
-  const settings = await findWidgetSettings(deps.db, claims.workspaceId);
-  if (!isOriginAllowed(origin, settings.allowedOrigins)) throw originNotAllowed();
+  const claims = verifyVisitorToken(deps.config, authorization);
+  const settings = await widgetSettingsCache(deps.db).get(claims.workspaceId);
+  if (!originAllowed(settings, origin)) throw originNotAllowed();
   return claims;
 }

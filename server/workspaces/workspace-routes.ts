@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Mailer } from '../mail/mailer.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
+import type { KnowledgeDeps } from '../knowledge/knowledge-deps.js';
 import type { Logger } from '../logging.js';
 import type { ChatProvider } from '../providers/provider.js';
 import type { Role } from './roles.js';
@@ -45,4 +46,6 @@ export interface AdminFeatureDeps {
   publicUrl: string;
   mailer: Mailer;
   provider: ChatProvider;
+  /** The knowledge routes' shared pieces; optional so the route table can be listed without them. */
+  knowledge?: KnowledgeDeps;
 }

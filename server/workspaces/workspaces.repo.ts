@@ -60,7 +60,9 @@ export async function countRows(q: Queryable, id: string): Promise<Record<string
             (SELECT count(*)::int FROM messages WHERE workspace_id = $1) AS messages,
             (SELECT count(*)::int FROM api_keys WHERE workspace_id = $1) AS api_keys,
             (SELECT count(*)::int FROM provider_keys WHERE workspace_id = $1) AS provider_keys,
-            (SELECT count(*)::int FROM audit_events WHERE workspace_id = $1) AS audit_events`,
+            (SELECT count(*)::int FROM audit_events WHERE workspace_id = $1) AS audit_events,
+            (SELECT count(*)::int FROM knowledge_sources WHERE workspace_id = $1) AS knowledge_sources,
+            (SELECT count(*)::int FROM knowledge_chunks WHERE workspace_id = $1) AS knowledge_chunks`,
     [id],
   );
   return rows[0]!;

@@ -251,7 +251,7 @@ for (const kind of databaseKinds) {
         auditLog: { action: string }[];
       };
       const doc = JSON.parse(text) as Doc;
-      assert.deepEqual(Object.keys(doc), ['exportedAt', 'totals', 'workspace', 'settings', 'members', 'invitations', 'apiKeys', 'providerKey', 'conversations', 'auditLog']);
+      assert.deepEqual(Object.keys(doc), ['exportedAt', 'totals', 'workspace', 'settings', 'members', 'invitations', 'apiKeys', 'providerKey', 'conversations', 'auditLog', 'knowledge']);
       assert.equal(doc.workspace.id, ws);
       assert.deepEqual(doc.totals, { conversations: 2, messages: 3 });
       assert.deepEqual(doc.providerKey.last4, 'abcd');

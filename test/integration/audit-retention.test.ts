@@ -9,7 +9,7 @@ import type { Db } from '../../server/db/db.js';
 import { openDatabase } from '../../server/db/open.js';
 import { withTenant, withoutTenant } from '../../server/db/tenant.js';
 import { runRetention } from '../../server/retention/retention.service.js';
-import { createTestDatabase, databaseKinds, databaseUrl, withClient, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, databaseKinds, databaseUrl, testDatabaseName, withClient, type TestDatabase } from '../support/databases.js';
 import { seedWorkspace } from '../support/seed.js';
 import { testEnv } from '../support/test-server.js';
 
@@ -159,7 +159,7 @@ for (const kind of databaseKinds) {
 if (process.env.TEST_DATABASE_URL) {
   auditRetentionTests('PostgreSQL with an owner that is not a superuser', async () => {
     const admin = process.env.TEST_DATABASE_URL!;
-    const name = `parley_test_${randomBytes(6).toString('hex')}`;
+    const name = testDatabaseName();
     const owner = `${name}_owner`;
     await withClient(admin, async (c) => {
       await c.query(`CREATE ROLE ${owner} LOGIN NOSUPERUSER NOBYPASSRLS`);

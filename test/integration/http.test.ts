@@ -122,7 +122,7 @@ for (const kind of databaseKinds) {
   test(`on ${kind}, /readyz answers 503 when the database is gone while /healthz stays up`, async () => {
     const database = await createTestDatabase(kind, { migrated: true });
     const db = await openDatabase(database.config);
-    const server = await startServer(loadConfig(testEnv()), createLogger({ level: 'silent' }), { db });
+    const server = await startServer({ ...loadConfig(testEnv()), database: database.config }, createLogger({ level: 'silent' }), { db });
     try {
       assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
       await db.close();

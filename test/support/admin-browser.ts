@@ -18,13 +18,14 @@ export interface AdminStack {
   close(): Promise<void>;
 }
 
-export async function startAdminStack(kind: DatabaseKind): Promise<AdminStack> {
+/** env: more server settings (an operator key for embeddings, say). */
+export async function startAdminStack(kind: DatabaseKind, env: Record<string, string> = {}): Promise<AdminStack> {
   const started: { close(): Promise<void> }[] = [];
   try {
     const fake = await startFakeMistral();
     started.push(fake);
     const mailer = memoryMailer();
-    const server = await startTestServer(kind, { MISTRAL_SERVER_URL: fake.url, LOG_LEVEL: 'warn' }, { adminAuth: { ...ADMIN_TEST_OPTIONS, mailer } });
+    const server = await startTestServer(kind, { MISTRAL_SERVER_URL: fake.url, LOG_LEVEL: 'warn', ...env }, { adminAuth: { ...ADMIN_TEST_OPTIONS, mailer } });
     started.push({ close: () => server.stop() });
     const browser = await launchBrowser();
     started.push(browser);

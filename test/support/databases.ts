@@ -6,6 +6,10 @@ import pg from 'pg';
 import { runtimeUrlFor, type Config } from '../../server/config.js';
 import { loadMigrations } from '../../server/db/migrate.js';
 import { openDatabase } from '../../server/db/open.js';
+import { parleyJobs } from '../../server/jobs/job-registry.js';
+import type { JobDefinitions } from '../../server/jobs/job-types.js';
+import { queueOptions, setUpQueues } from '../../server/jobs/queue-setup.js';
+import { createLogger } from '../../server/logging.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -33,7 +37,7 @@ export async function createTestDatabase(kind: DatabaseKind, options: { migrated
     return { kind, config: { kind: 'pglite', dir: join(dir, 'pglite') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const adminUrl = process.env.TEST_DATABASE_URL!;
-  const name = `parley_test_${randomBytes(6).toString('hex')}`;
+  const name = testDatabaseName();
   await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
   const ownerUrl = databaseUrl(adminUrl, name);
   return {
@@ -42,6 +46,16 @@ export async function createTestDatabase(kind: DatabaseKind, options: { migrated
     ownerUrl,
     drop: () => withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+/**
+ * A new database's name. CI sets TEST_DATABASE_PREFIX to its own run's prefix and drops
+ * only those afterwards: two runs sharing one PostgreSQL never drop each other's databases.
+ */
+export function testDatabaseName(tag = ''): string {
+  const prefix = process.env.TEST_DATABASE_PREFIX ?? 'parley_test_';
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(prefix)) throw new Error(`TEST_DATABASE_PREFIX: ${prefix} is not a plain lower-case name of at most 41 characters`);
+  return `${prefix}${tag}${randomBytes(6).toString('hex')}`;
 }
 
 export function databaseUrl(base: string, name: string): string {
@@ -63,17 +77,26 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
 /**
  * A PGlite directory migrated to the current schema, made once per set of migrations and
  * PGlite version and shared by every test process: each builds its own and renames it
- * into place, and whoever comes second keeps the one already there.
+ * into place, and whoever comes second keeps the one already there. It holds the job
+ * queue's schema and queues too (pg-boss takes about a second to create them on PGlite,
+ * which every server start would otherwise pay).
  */
 async function migratedPgliteTemplate(): Promise<string> {
   const pglite = JSON.parse(readFileSync('node_modules/@electric-sql/pglite/package.json', 'utf8')) as { version: string };
-  const key = createHash('sha256').update(pglite.version).update(loadMigrations().map((m) => m.checksum).join()).digest('hex').slice(0, 16);
+  const boss = JSON.parse(readFileSync('node_modules/pg-boss/package.json', 'utf8')) as { version: string };
+  const queues = JSON.stringify(Object.entries(parleyJobs as JobDefinitions).map(([name, definition]) => [name, queueOptions(definition)]));
+  const key = createHash('sha256').update(pglite.version).update(loadMigrations().map((m) => m.checksum).join()).update(boss.version).update(queues).digest('hex').slice(0, 16);
   const template = join(tmpdir(), `parley-pglite-template-${key}`);
   if (existsSync(join(template, 'PG_VERSION'))) return template;
   const staging = mkdtempSync(join(tmpdir(), 'parley-pglite-staging-'));
   try {
-    const db = await openDatabase({ kind: 'pglite', dir: join(staging, 'pglite') });
-    await db.close();
+    const dir = join(staging, 'pglite');
+    const db = await openDatabase({ kind: 'pglite', dir });
+    try {
+      await setUpQueues(db, { kind: 'pglite', dir }, parleyJobs, createLogger({ level: 'silent' }));
+    } finally {
+      await db.close();
+    }
     try {
       renameSync(join(staging, 'pglite'), template);
     } catch (err) {

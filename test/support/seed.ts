@@ -43,6 +43,19 @@ export async function seedWorkspace(db: Db, name = 'Test workspace'): Promise<Se
     );
     await q.query("INSERT INTO audit_events (workspace_id, actor_label, action) VALUES ($1, 'test', 'workspace.created')", [id]);
     await q.query('INSERT INTO token_usage (workspace_id, day, prompt_tokens, completion_tokens) VALUES ($1, current_date, 10, 20)', [id]);
+    const { rows: [source] } = await q.query<{ id: string }>(
+      "INSERT INTO knowledge_sources (workspace_id, kind, title, file_name, file_mime, file_size) VALUES ($1, 'file', 'Handbook', 'handbook.md', 'text/markdown', 24) RETURNING id",
+      [id],
+    );
+    await q.query('INSERT INTO knowledge_files (source_id, workspace_id, data) VALUES ($1, $2, $3)', [source!.id, id, Buffer.from('# Refunds\n\nWithin 14 days.')]);
+    const { rows: [document] } = await q.query<{ id: string }>(
+      "INSERT INTO knowledge_documents (workspace_id, source_id, title, markdown, status) VALUES ($1, $2, 'Handbook', '# Refunds', 'ready') RETURNING id",
+      [id, source!.id],
+    );
+    await q.query(
+      "INSERT INTO knowledge_chunks (workspace_id, source_id, document_id, position, heading_path, title, content, content_hash, token_estimate) VALUES ($1, $2, $3, 0, 'Refunds', 'Handbook', 'Within 14 days.', $4, 4)",
+      [id, source!.id, document!.id, randomBytes(32)],
+    );
     return { id, accountId, visitorId: visitor!.id, conversationId: conversation!.id };
   });
 }

@@ -36,3 +36,30 @@ test('events arrive one by one as they are sent, with ping comments while quiet;
     server.close();
   }
 });
+
+test('events sent in one turn of the event loop go out in one write, in order; end() writes what is left with the end', async () => {
+  const writes: string[] = [];
+  const app = express().get('/stream', (_req, res) => {
+    const write = res.write.bind(res) as (chunk: string) => boolean;
+    res.write = ((chunk: string) => (writes.push(String(chunk)), write(chunk))) as typeof res.write;
+    const stream = openEventStream(res, 60_000);
+    stream.send('delta', { text: 'a' });
+    stream.send('delta', { text: 'b' });
+    setTimeout(() => {
+      stream.send('delta', { text: 'c' });
+      stream.send('done', {});
+      stream.end();
+    }, 20);
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  try {
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`);
+    const text = await res.text();
+    assert.equal(text, 'event: delta\ndata: {"text":"a"}\n\nevent: delta\ndata: {"text":"b"}\n\nevent: delta\ndata: {"text":"c"}\n\nevent: done\ndata: {}\n\n');
+    assert.deepEqual(writes, ['event: delta\ndata: {"text":"a"}\n\nevent: delta\ndata: {"text":"b"}\n\n'], 'the first two together; the rest with end()');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});

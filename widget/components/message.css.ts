@@ -21,6 +21,12 @@ export const messageCss = `
 }
 .bubble.plain { white-space: pre-wrap; }
 .status { margin: 4px 6px 0; font-size: 12.5px; color: var(--parley-muted); }
+.sources { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 6px; margin: 5px 6px 0; font-size: 12.5px; color: var(--parley-muted); }
+.sources ul { display: flex; flex-wrap: wrap; gap: 2px 6px; margin: 0; padding: 0; list-style: none; min-width: 0; }
+.sources li { min-width: 0; overflow-wrap: anywhere; }
+.sources li + li::before { content: '·'; margin-right: 6px; }
+.sources a { color: inherit; text-decoration: underline; text-underline-offset: 2px; }
+.sources a:hover { text-decoration-thickness: 2px; }
 .status.error { color: var(--parley-danger); }
 .typing { display: inline-flex; gap: 4px; padding: 6px 2px; vertical-align: middle; }
 .typing span {

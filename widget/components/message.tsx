@@ -2,6 +2,7 @@ import { memo } from './memo.js';
 import type { ChatMessage } from '../lib/chat.js';
 import type { Strings } from '../lib/i18n.js';
 import { RichText } from './rich-text.js';
+import { Sources } from './sources.js';
 
 interface MessageProps {
   message: ChatMessage;
@@ -15,7 +16,7 @@ interface MessageProps {
  * while it changes: during a streamed reply only that reply re-renders.
  */
 export const Message = memo(function Message({ message, strings, plain }: MessageProps) {
-  const { role, content, status } = message;
+  const { role, content, status, sources } = message;
   const asText = plain || role === 'user';
   return (
     <div class={`message ${role}`}>
@@ -35,6 +36,7 @@ export const Message = memo(function Message({ message, strings, plain }: Messag
           )}
         </div>
       )}
+      {sources && sources.length > 0 && status !== 'streaming' && <Sources sources={sources} strings={strings} />}
       {status === 'incomplete' && <p class="status">{message.error ?? strings.incomplete}</p>}
       {status === 'error' && <p class="status error">{message.error ?? strings.replyFailed}</p>}
     </div>

@@ -37,6 +37,8 @@ export interface StoredMessage {
   role: 'user' | 'assistant';
   content: string;
   status: 'complete' | 'incomplete' | 'error';
+  /** What a grounded reply cited. */
+  sources?: unknown;
   createdAt: string;
 }
 

@@ -1,6 +1,7 @@
 import { ApiError, type Api, type StoredMessage } from './api.js';
 import type { Strings } from './i18n.js';
 import type { Session } from './session.js';
+import { readSources, type Source } from './sources.js';
 import { readSse } from './sse.js';
 
 export interface ChatMessage {
@@ -11,6 +12,8 @@ export interface ChatMessage {
   status: 'complete' | 'incomplete' | 'error' | 'streaming';
   /** For status error or incomplete: what to tell the visitor instead of the usual sentence. */
   error?: string;
+  /** The pages and texts the reply cites, shown under it. */
+  sources?: readonly Source[];
 }
 
 export interface ChatState {
@@ -169,6 +172,8 @@ export class Chat {
         } else if (event === 'done') {
           if (payload.status !== 'incomplete') final = { status: 'complete' };
           else final = payload.reason === 'length' ? { status: 'incomplete', error: this.strings.replyTruncated } : { status: 'incomplete' };
+          const sources = readSources(payload.sources);
+          if (sources?.length) final.sources = sources;
         } else if (event === 'error') {
           final = { status: 'error', error: payload.code === 'provider_error' || typeof payload.message !== 'string' ? this.strings.replyFailed : payload.message };
         }
@@ -219,7 +224,8 @@ export class Chat {
 }
 
 function fromStored(m: StoredMessage): ChatMessage {
-  return { key: m.id, role: m.role, content: m.content, status: m.status };
+  const sources = readSources(m.sources);
+  return { key: m.id, role: m.role, content: m.content, status: m.status, ...(sources && sources.length > 0 ? { sources } : {}) };
 }
 
 function parse(data: string): Record<string, unknown> {

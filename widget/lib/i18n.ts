@@ -33,6 +33,8 @@ export interface Strings extends LauncherStrings {
   busy: string;
   /** A reply cut at the workspace's maximum length. */
   replyTruncated: string;
+  /** The label of the pages a reply cites. */
+  sources: string;
 }
 
 const en: Strings = {
@@ -63,6 +65,7 @@ const en: Strings = {
   budgetExhausted: 'This chat has reached its limit for today. Please come back tomorrow.',
   busy: 'Lots of people are chatting right now. Please try again in a few seconds.',
   replyTruncated: 'This reply reached its maximum length.',
+  sources: 'Sources',
 };
 
 const de: Strings = {
@@ -93,6 +96,7 @@ const de: Strings = {
   budgetExhausted: 'Dieser Chat hat sein Limit für heute erreicht. Bitte schauen Sie morgen wieder vorbei.',
   busy: 'Gerade chatten sehr viele Menschen. Bitte versuchen Sie es in ein paar Sekunden noch einmal.',
   replyTruncated: 'Diese Antwort hat ihre maximale Länge erreicht.',
+  sources: 'Quellen',
 };
 
 const fr: Strings = {
@@ -123,6 +127,7 @@ const fr: Strings = {
   budgetExhausted: 'Ce chat a atteint sa limite pour aujourd’hui. Merci de revenir demain.',
   busy: 'Beaucoup de personnes discutent en ce moment. Réessayez dans quelques secondes.',
   replyTruncated: 'Cette réponse a atteint sa longueur maximale.',
+  sources: 'Sources',
 };
 
 const LOCALES: Record<string, Strings> = { en, de, fr };

@@ -81,6 +81,8 @@ export interface Message {
   role: string;
   content: string;
   status: string;
+  /** What a grounded reply cited; url null for pasted text. */
+  sources?: { id: string; title: string; url: string | null }[];
   createdAt: string;
 }
 

@@ -44,6 +44,23 @@ export function ConversationPage({ workspace, role, conversationId }: WorkspaceP
                       {m.status !== 'complete' && <span class="badge">{m.status}</span>}
                     </p>
                     <p class="content">{m.content}</p>
+                    {m.sources && m.sources.length > 0 && (
+                      <p class="sources">
+                        Sources:{' '}
+                        {m.sources.map((s, i) => (
+                          <span key={s.id}>
+                            {i > 0 && ' · '}
+                            {/^https?:\/\//i.test(s.url ?? '') ? (
+                              <a href={s.url!} target="_blank" rel="noopener noreferrer">
+                                {s.title}
+                              </a>
+                            ) : (
+                              s.title
+                            )}
+                          </span>
+                        ))}
+                      </p>
+                    )}
                   </li>
                 ))}
               </ol>

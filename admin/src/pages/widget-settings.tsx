@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Field, FormError } from '../components/field.js';
 import { Async, LiveStatus } from '../components/status.js';
 import { api } from '../lib/api.js';
@@ -37,7 +37,14 @@ function SettingsForm({ workspace, role, settings, models, limits, onSaved }: Wo
   const [draft, setDraft] = useState(() => formOf(settings));
   const [saved, setSaved] = useState('');
   const { busy, error, run } = useAction();
-  useEffect(() => setDraft(formOf(settings)), [settings]);
+  // Only a later change of settings (a save) resets the form: on mount the effect would run after
+  // the first paint and could throw away what the admin had already typed.
+  const shown = useRef(settings);
+  useEffect(() => {
+    if (shown.current === settings) return;
+    shown.current = settings;
+    setDraft(formOf(settings));
+  }, [settings]);
   const canReply = atLeast(role, 'member');
   const canAll = atLeast(role, 'admin');
   const set = (key: keyof typeof draft) => (value: string) => setDraft({ ...draft, [key]: value });

@@ -9,6 +9,8 @@ import { ApiKeysPage } from './api-keys.js';
 import { AuditPage } from './audit.js';
 import { ConversationPage } from './conversation.js';
 import { ConversationsPage } from './conversations.js';
+import { KnowledgePage } from './knowledge.js';
+import { KnowledgeSourcePage } from './knowledge-source.js';
 import { MembersPage } from './members.js';
 import { NotFoundPage } from './not-found.js';
 import { OverviewPage } from './overview.js';
@@ -28,6 +30,7 @@ const TABS: { path: string; label: string; role: Role }[] = [
   { path: '/widget', label: 'Widget settings', role: 'viewer' },
   { path: '/model-key', label: 'Model key', role: 'viewer' },
   { path: '/conversations', label: 'Conversations', role: 'viewer' },
+  { path: '/knowledge', label: 'Knowledge', role: 'viewer' },
   { path: '/members', label: 'Members', role: 'viewer' },
   { path: '/api-keys', label: 'API keys', role: 'admin' },
   { path: '/audit', label: 'Audit log', role: 'admin' },
@@ -82,6 +85,9 @@ function subPage(sub: string, props: WorkspaceProps) {
   if (sub === '/conversations') return <ConversationsPage {...props} />;
   const conversation = match('/conversations/:cid', sub);
   if (conversation) return <ConversationPage {...props} conversationId={conversation.cid!} />;
+  if (sub === '/knowledge') return <KnowledgePage {...props} />;
+  const source = match('/knowledge/:sourceId', sub);
+  if (source) return <KnowledgeSourcePage {...props} sourceId={source.sourceId!} />;
   if (sub === '/members') return <MembersPage {...props} />;
   if (sub === '/api-keys') return <ApiKeysPage {...props} />;
   if (sub === '/audit') return <AuditPage {...props} />;
