@@ -31,6 +31,8 @@ export interface AcceptRow extends Partial<WidgetSettingsRow> {
   /** Today's tokens so far. */
   used: number;
   exhaustedAt: Date | null;
+  /** A source with chunks: the message is taken even without a key or budget (its passages answer). */
+  hasKnowledge: boolean;
   operator_key_granted: boolean;
   key_id: string | null;
   nonce: Uint8Array | null;
@@ -43,8 +45,9 @@ export interface AcceptRow extends Partial<WidgetSettingsRow> {
 }
 
 // Ownership, the message count, today's usage and budget, the provider key or the
-// operator's grant, then the insert, only if the conversation is the visitor's, not full,
-// within budget and with a key (what SQL cannot check, a key that does not unseal or an
+// operator's grant, whether the workspace has knowledge, then the insert, only if the
+// conversation is the visitor's, not full, and within budget with a key or with knowledge
+// to answer from without the model (what SQL cannot check, a key that does not unseal or an
 // origin refused, is the caller's: it rolls back), the conversation's updated_at, and
 // the history. A data-modifying CTE's row is not seen by the other parts of the same
 // statement: the history is the messages before this one.
@@ -62,6 +65,7 @@ facts AS (
          coalesce(w.daily_token_budget, $6::bigint)::float8 AS budget,
          coalesce(u.prompt_tokens + u.completion_tokens, 0)::float8 AS used,
          u.exhausted_at AS "exhaustedAt",
+         EXISTS (SELECT 1 FROM knowledge_sources ks WHERE ks.workspace_id = w.id AND ks.chunk_count > 0) AS "hasKnowledge",
          ${withSettings ? WIDGET_SETTINGS_COLUMNS : 'w.operator_key_granted_at IS NOT NULL AS operator_key_granted, k.key_id, k.nonce, k.ciphertext'}
     FROM workspaces w
     LEFT JOIN token_usage u ON u.workspace_id = w.id AND u.day = $5::date
@@ -73,8 +77,9 @@ accepted AS (
   INSERT INTO messages (workspace_id, conversation_id, role, content, status, created_at)
   SELECT $1, own.id, 'user', $4::text, 'complete', clock_timestamp() FROM own, facts
    WHERE facts."messageCount" < $7::int
-     AND (facts.budget <= 0 OR facts.used < facts.budget)
-     AND (facts.key_id IS NOT NULL OR $8::text = 'always' OR ($8::text = 'granted' AND facts.operator_key_granted))
+     AND (facts."hasKnowledge" OR (
+       (facts.budget <= 0 OR facts.used < facts.budget)
+       AND (facts.key_id IS NOT NULL OR $8::text = 'always' OR ($8::text = 'granted' AND facts.operator_key_granted))))
   RETURNING id, created_at
 ),
 touched AS (

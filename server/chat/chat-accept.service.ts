@@ -6,6 +6,7 @@ import { auditIfFirst, budgetExhausted, budgetSpent, utcDay } from '../usage/usa
 import { toWidgetSettings, type WidgetSettings, type WidgetSettingsRow } from '../widget-session/widget-session.repo.js';
 import { originAllowed, widgetSettingsCache } from '../widget-session/widget-settings-cache.js';
 import type { WidgetTokenClaims } from '../widget-session/widget-token.js';
+import type { GroundingRules } from '../knowledge/grounding/grounded-prompt.js';
 import { acceptMessageRow } from './chat-accept.repo.js';
 import type { ReplyDeps } from './chat-reply.service.js';
 import type { MessageRow } from './chat.repo.js';
@@ -20,7 +21,12 @@ export interface Accepted {
   /** The conversation, oldest first, this message last. */
   history: Pick<MessageRow, 'role' | 'content'>[];
   settings: Pick<WidgetSettings, 'model' | 'systemPrompt' | 'maxReplyTokens'>;
-  key: ProviderKey;
+  /** Undefined only with knowledge: then `unavailable` says why. */
+  key: ProviderKey | undefined;
+  /** The workspace has knowledge: the reply is grounded in it (server/knowledge/grounding/). */
+  knowledge: GroundingRules | undefined;
+  /** With knowledge, why the model will not be asked: its passages answer instead. */
+  unavailable: 'no_key' | 'budget_spent' | undefined;
 }
 
 const modelNotConfigured = () => new HttpError(503, 'model_not_configured', 'This chat has no AI model configured yet.');
@@ -70,10 +76,12 @@ export async function acceptMessage(
       if (!row?.found) throw conversationNotFound();
       const sealedKey = row.key_id && row.nonce && row.ciphertext ? { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext } : undefined;
       const key = chooseProviderKey(config, workspaceId, { sealedKey, operatorKeyGranted: row.operator_key_granted }, logger);
-      if (!key) throw modelNotConfigured();
+      // With knowledge, no key and a spent budget still take the message: its passages answer.
+      const knowledge = row.hasKnowledge ? { strictness: settings.knowledgeStrictness, unknownAnswer: settings.knowledgeUnknownAnswer } : undefined;
+      if (!key && !knowledge) throw modelNotConfigured();
       if (row.messageCount >= MAX_CONVERSATION_MESSAGES) throw conversationFull();
       const { spent, budget } = budgetSpent(config, row);
-      if (spent) {
+      if (spent && !knowledge) {
         // Nothing was inserted; the first refusal of a day not yet marked spent is audited, so this commits.
         if (!row.exhaustedAt && budget !== undefined) await auditIfFirst(q, workspaceId, day, budget);
         return budgetExhausted(now);
@@ -82,7 +90,8 @@ export async function acceptMessage(
       // Never seen as accepted, so never stored: the widget drops a message it could not send.
       if (signal.aborted) throw new VisitorLeft();
       const message: MessageRow = { id: row.messageId, role: 'user', content, status: 'complete', createdAt: row.messageCreatedAt };
-      return { message, history: [...row.history, { role: 'user', content }], settings, key };
+      const unavailable = !key ? 'no_key' : spent ? 'budget_spent' : undefined;
+      return { message, history: [...row.history, { role: 'user', content }], settings, key, knowledge, unavailable };
     });
   } catch (err) {
     if (err instanceof VisitorLeft) return undefined;

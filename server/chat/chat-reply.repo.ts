@@ -2,13 +2,17 @@
 // (server/chat/chat-reply.service.ts). token_usage is the usage feature's table
 // (server/usage/usage.repo.ts): its upsert is here so a reply costs one round trip.
 import type { Queryable, Statement } from '../db/db.js';
+import type { MessageSource } from '../knowledge/grounding/message-sources.js';
 
 export interface StoredReply {
   content: string;
   status: 'complete' | 'incomplete';
-  model: string;
+  /** null: no model wrote it (a workspace's unknown-answer sentence). */
+  model: string | null;
   promptTokens?: number;
   completionTokens?: number;
+  /** What a grounded reply cites (messages.sources, migration 0014); undefined without knowledge. */
+  sources?: MessageSource[] | undefined;
 }
 
 export interface ReplyStored {
@@ -28,8 +32,8 @@ const STORE_REPLY: Statement = {
   name: 'chat_store_reply',
   text: `
 WITH reply AS (
-  INSERT INTO messages (workspace_id, conversation_id, role, content, status, model, prompt_tokens, completion_tokens, created_at)
-  SELECT workspace_id, id, 'assistant', $4::text, $5::text, $6::text, $7::int, $8::int, clock_timestamp() FROM conversations
+  INSERT INTO messages (workspace_id, conversation_id, role, content, status, model, prompt_tokens, completion_tokens, sources, created_at)
+  SELECT workspace_id, id, 'assistant', $4::text, $5::text, $6::text, $7::int, $8::int, $12::jsonb, clock_timestamp() FROM conversations
    WHERE workspace_id = $1 AND id = $2 AND $3::boolean
      FOR KEY SHARE
   RETURNING id
@@ -61,6 +65,7 @@ export async function storeReplyRow(
   const { rows } = await q.query<{ replyId: string | null; used: number | null; exhaustedAt: Date | null; override: number | null }>(STORE_REPLY, [
     ids.workspaceId, ids.conversationId, reply !== undefined, reply?.content ?? '', reply?.status ?? 'complete', reply?.model ?? null,
     reply?.promptTokens ?? null, reply?.completionTokens ?? null, tokens.day, tokens.promptTokens, tokens.completionTokens,
+    reply?.sources ? JSON.stringify(reply.sources) : null,
   ]);
   const row = rows[0]!;
   return { replyId: row.replyId ?? undefined, used: row.used ?? undefined, exhaustedAt: row.exhaustedAt, override: row.override };

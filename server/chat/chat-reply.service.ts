@@ -10,6 +10,8 @@ import { storeReplyRow, type StoredReply } from './chat-reply.repo.js';
 import type { MessageRow } from './chat.repo.js';
 import { assertConversationId } from './chat.service.js';
 import { trimHistory } from './history.js';
+import { fallbackAfterFailure, groundingDeps, planGroundedReply, replySources, type GroundingPlan } from '../knowledge/grounding/grounded-reply.js';
+import type { MessageSource } from '../knowledge/grounding/message-sources.js';
 
 /**
  * No token is longer than this many characters, so a reply longer than max_tokens times
@@ -35,8 +37,11 @@ export interface ReplyHooks {
 }
 
 export type ReplyOutcome =
-  /** It ended; truncated when it was cut at the workspace's maximum reply length (stored as incomplete). */
-  | { status: 'complete'; replyId: string | undefined; truncated: boolean }
+  /**
+   * It ended; truncated when it was cut at the workspace's maximum reply length (stored as
+   * incomplete). sources: what a grounded reply cites; undefined for a workspace without knowledge.
+   */
+  | { status: 'complete'; replyId: string | undefined; truncated: boolean; sources?: MessageSource[] | undefined }
   /** It failed: replyId names the incomplete reply stored, if any text came. */
   | { status: 'failed'; replyId: string | undefined; code: 'provider_error' | 'internal_error' | 'database_unavailable'; message: string }
   /**
@@ -50,6 +55,9 @@ export type ReplyOutcome =
  * it once it has ended, complete or not. No transaction stays open while the model
  * answers. Errors thrown before onAccepted are the visitor's to see (403, 404, 409, 429
  * budget_exhausted, 503): nothing is stored then, and nothing is sent to the provider.
+ * A workspace with knowledge grounds the reply in its passages first
+ * (server/knowledge/grounding/), and answers with them when the model cannot: no key,
+ * the day's budget spent, or the provider failing before any text.
  */
 export async function sendMessage(
   deps: ReplyDeps,
@@ -75,7 +83,26 @@ export async function sendMessage(
 
   const { settings, key } = accepted;
   const model = settings.model ?? config.mistral.model;
-  const messages = trimHistory(accepted.history, settings.systemPrompt);
+  const ids = { workspaceId, conversationId };
+  // With knowledge: the grounded request, its passages and what finding them cost.
+  let grounded: Extract<GroundingPlan, { kind: 'ask' }> | undefined;
+  if (accepted.knowledge) {
+    const plan = await planGroundedReply(groundingDeps(deps), {
+      workspaceId, history: accepted.history, systemPrompt: settings.systemPrompt, model, rules: accepted.knowledge,
+      apiKey: key?.apiKey, unavailable: accepted.unavailable, signal: hooks.signal,
+    });
+    if (!plan) return { status: 'abandoned', replyId: undefined };
+    // Decided without the model: the unknown-answer sentence, or the passages when it cannot be asked.
+    if (plan.kind === 'answer') {
+      hooks.onDelta(plan.content);
+      const replyId = await storeReply(deps, ids, { content: plan.content, status: 'complete', model: plan.model, sources: plan.sources }, plan.usage);
+      return { status: 'complete', replyId, truncated: false, sources: plan.sources };
+    }
+    grounded = plan;
+  }
+  // Without a key or budget a workspace with knowledge got an answer above; one without was refused.
+  if (!key) throw new Error('a message was accepted without a provider key');
+  const messages = grounded ? grounded.messages : trimHistory(accepted.history, settings.systemPrompt);
   const maxTokens = replyTokenLimit(config, settings.maxReplyTokens);
   const maxChars = maxTokens * MAX_CHARS_PER_TOKEN;
   let text = '';
@@ -101,22 +128,35 @@ export async function sendMessage(
   } catch (err) {
     failure = err instanceof ProviderError ? err : new ProviderError('unavailable', (err as Error)?.message ?? String(err));
   }
-  const ids = { workspaceId, conversationId };
-  const tokens = usage ?? estimate(messages, text, failure);
+  // The rewrite and the question's embedding count with the reply.
+  const tokens = addUsage(usage ?? estimate(messages, text, failure), grounded?.usage);
+  const sources = grounded && replySources(grounded, text);
   if (!failure) {
     // A reply cut at max_tokens is kept as it came, marked incomplete.
-    const replyId = await storeReply(deps, ids, { content: text, status: truncated ? 'incomplete' : 'complete', model, ...usage }, tokens);
-    return { status: 'complete', replyId, truncated };
+    const replyId = await storeReply(deps, ids, { content: text, status: truncated ? 'incomplete' : 'complete', model, ...usage, sources }, tokens);
+    return { status: 'complete', replyId, truncated, sources };
+  }
+  const where = { workspaceId, conversationId, provider: deps.provider.name, model, keySource: key.source, chars: text.length };
+  // The provider failed before any text: a workspace with knowledge answers with the passages found.
+  const fallback = !text && !hooks.signal.aborted && grounded ? fallbackAfterFailure(grounded) : undefined;
+  if (fallback) {
+    logger.warn({ ...where, failure: failure.kind, status: failure.status, detail: failure.detail }, 'provider request failed: answered with the passages');
+    hooks.onDelta(fallback.content);
+    const replyId = await storeReply(deps, ids, { ...fallback, status: 'complete' }, tokens);
+    return { status: 'complete', replyId, truncated: false, sources: fallback.sources };
   }
   // A failure before any text leaves nothing worth keeping: the visitor's message stays, unanswered.
-  const replyId = await storeReply(deps, ids, text ? { content: text, status: 'incomplete', model } : undefined, tokens);
-  const where = { workspaceId, conversationId, provider: deps.provider.name, model, keySource: key.source, chars: text.length };
+  const replyId = await storeReply(deps, ids, text ? { content: text, status: 'incomplete', model, sources } : undefined, tokens);
   if (hooks.signal.aborted) {
     logger.info(where, 'visitor left during the reply');
     return { status: 'abandoned', replyId };
   }
   logger.warn({ ...where, failure: failure.kind, status: failure.status, detail: failure.detail }, 'provider request failed');
   return { status: 'failed', replyId, code: 'provider_error', message: visitorMessage(failure.kind) };
+}
+
+function addUsage(a: TokenUsage, b: TokenUsage | undefined): TokenUsage {
+  return b ? { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens } : a;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { readMessageSources } from '../knowledge/grounding/message-sources.js';
 import type { ConversationRow, MessageRow } from './chat.repo.js';
 
 const iso = (value: Date | string) => new Date(value).toISOString();
@@ -11,7 +12,7 @@ export function presentConversation(c: ConversationRow) {
 }
 
 export function presentMessage(m: MessageRow) {
-  return { id: m.id, role: m.role, content: m.content, status: m.status, createdAt: iso(m.createdAt) };
+  return { id: m.id, role: m.role, content: m.content, status: m.status, createdAt: iso(m.createdAt), sources: readMessageSources(m.sources) ?? [] };
 }
 
 /** The `accepted` event: the visitor's message is stored. */

@@ -14,9 +14,11 @@ export interface MessageRow {
   content: string;
   status: 'complete' | 'incomplete' | 'error';
   createdAt: Date;
+  /** messages.sources as stored (a grounded reply's citations), or null; read it with readMessageSources. */
+  sources?: unknown;
 }
 
-const MESSAGE_COLUMNS = 'id, role, content, status, created_at AS "createdAt"';
+const MESSAGE_COLUMNS = 'id, role, content, status, created_at AS "createdAt", sources';
 // The conversation, only if it is this visitor's: another visitor's looks like no conversation.
 const OWN_CONVERSATION = 'SELECT 1 FROM conversations WHERE workspace_id = $1 AND id = $2 AND visitor_id = $3';
 

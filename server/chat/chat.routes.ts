@@ -109,7 +109,8 @@ async function sendAndStream(deps: ChatDeps, req: Request<{ id: string }>, res: 
 function finish(stream: EventStream, outcome: ReplyOutcome, res: Response): void {
   if (outcome.status === 'complete') {
     const id = outcome.replyId ?? null;
-    stream.send('done', outcome.truncated ? { id, status: 'incomplete', reason: 'length' } : { id, status: 'complete' });
+    const sources = outcome.sources && { sources: outcome.sources };
+    stream.send('done', outcome.truncated ? { id, status: 'incomplete', reason: 'length', ...sources } : { id, status: 'complete', ...sources });
   } else if (outcome.status === 'failed') stream.send('error', { id: outcome.replyId ?? null, code: outcome.code, message: outcome.message });
   if (!res.destroyed) stream.end();
 }

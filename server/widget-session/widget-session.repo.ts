@@ -1,5 +1,6 @@
 import type { Db, Statement } from '../db/db.js';
 import { withTenant } from '../db/tenant.js';
+import { KNOWLEDGE_DEFAULTS, type KnowledgeStrictness } from '../knowledge/knowledge-settings.repo.js';
 import type { KeyFacts } from '../providers/provider-key.js';
 import { themeSchema, type WidgetTheme } from './widget-session.schema.js';
 
@@ -14,6 +15,14 @@ export interface WidgetSettings extends KeyFacts {
   systemPrompt: string;
   /** null: the operator's ceiling (MAX_REPLY_TOKENS). */
   maxReplyTokens: number | null;
+  /**
+   * The workspace has knowledge to answer from (a source with chunks): its messages are
+   * grounded, and it answers with passages when the model cannot. Migration 0014 notifies
+   * when this changes.
+   */
+  hasKnowledge: boolean;
+  knowledgeStrictness: KnowledgeStrictness;
+  knowledgeUnknownAnswer: string;
 }
 
 /**
@@ -22,6 +31,8 @@ export interface WidgetSettings extends KeyFacts {
  * statement (server/chat/chat-accept.repo.ts), which reads them when the cache cannot.
  */
 export const WIDGET_SETTINGS_COLUMNS = `s.allowed_origins, s.title, s.greeting, s.theme, s.model, s.system_prompt, s.max_reply_tokens,
+       s.knowledge_strictness, s.knowledge_unknown_answer,
+       EXISTS (SELECT 1 FROM knowledge_sources ks WHERE ks.workspace_id = w.id AND ks.chunk_count > 0) AS has_knowledge,
        w.operator_key_granted_at IS NOT NULL AS operator_key_granted, k.key_id, k.nonce, k.ciphertext`;
 
 export interface WidgetSettingsRow {
@@ -32,6 +43,9 @@ export interface WidgetSettingsRow {
   model: string | null;
   system_prompt: string | null;
   max_reply_tokens: number | null;
+  knowledge_strictness: KnowledgeStrictness | null;
+  knowledge_unknown_answer: string | null;
+  has_knowledge: boolean;
   operator_key_granted: boolean;
   key_id: string | null;
   nonce: Uint8Array | null;
@@ -53,6 +67,9 @@ export function toWidgetSettings(row: WidgetSettingsRow | undefined): WidgetSett
     model: row?.model ?? null,
     systemPrompt: row?.system_prompt ?? '',
     maxReplyTokens: row?.max_reply_tokens ?? null,
+    hasKnowledge: row?.has_knowledge ?? false,
+    knowledgeStrictness: row?.knowledge_strictness ?? KNOWLEDGE_DEFAULTS.strictness,
+    knowledgeUnknownAnswer: row?.knowledge_unknown_answer ?? KNOWLEDGE_DEFAULTS.unknownAnswer,
     sealedKey: row?.key_id && row.nonce && row.ciphertext ? { keyId: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext } : undefined,
     operatorKeyGranted: row?.operator_key_granted ?? false,
   };

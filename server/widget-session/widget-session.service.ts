@@ -44,8 +44,9 @@ export async function getWidgetConfig(deps: WidgetSessionDeps, publicId: string,
   if (!workspace) throw workspaceNotFound();
   const settings = await widgetSettingsCache(deps.db).get(workspace.id);
   if (!originAllowed(settings, origin)) throw originNotAllowed();
-  const key = chooseProviderKey(deps.config, workspace.id, settings, deps.logger);
-  return { publicId, title: settings.title, greeting: settings.greeting, theme: settings.theme, available: key !== undefined };
+  // A workspace with knowledge answers even without a model: with its passages.
+  const available = settings.hasKnowledge || chooseProviderKey(deps.config, workspace.id, settings, deps.logger) !== undefined;
+  return { publicId, title: settings.title, greeting: settings.greeting, theme: settings.theme, available };
 }
 
 /**

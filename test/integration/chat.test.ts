@@ -89,7 +89,9 @@ for (const kind of databaseKinds) {
 
       const listed = (await (await v.http.get(`/api/widget/conversations/${v.conversationId}/messages`, v.token)).json()) as { messages: Record<string, unknown>[] };
       assert.deepEqual(listed.messages.map((m) => [m.role, m.status, m.content]), [['user', 'complete', question], ['assistant', 'complete', defaultReplyText(question)]]);
-      assert.deepEqual(Object.keys(listed.messages[0]!).sort(), ['content', 'createdAt', 'id', 'role', 'status']);
+      assert.deepEqual(Object.keys(listed.messages[0]!).sort(), ['content', 'createdAt', 'id', 'role', 'sources', 'status']);
+      // A workspace without knowledge: no reply cites anything.
+      assert.deepEqual(listed.messages.map((m) => m.sources), [[], []]);
       assert.ok(!server.logs.join('').includes(question), "the visitor's words are not logged");
     });
 

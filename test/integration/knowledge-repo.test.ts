@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { startFakeMistral, type FakeMistral } from '../../scripts/fake-mistral.js';
 import type { Db } from '../../server/db/db.js';
 import { openDatabase } from '../../server/db/open.js';
-import { withTenant } from '../../server/db/tenant.js';
+import { withAccount, withTenant } from '../../server/db/tenant.js';
 import { mistralEmbedder, type Embedder } from '../../server/knowledge/embed/mistral-embed.js';
 import { embedMissing, indexDocument } from '../../server/knowledge/index-document.js';
 import { listChunks } from '../../server/knowledge/knowledge-chunks.repo.js';
@@ -119,6 +119,12 @@ for (const kind of databaseKinds) {
       assert.equal(Number(seen.rows[0]!.n), 0);
       const search = await retrieve(db, b.id, { text: QUESTIONS[0]![0] });
       assert.ok(search.passages.every((p) => p.sourceId !== mine[0]!.id) && search.passages.length <= 1, 'B finds only its own seeded chunk, if anything');
+      // The full-text function (migration 0015) runs as the owner: it keeps to the transaction's tenant itself.
+      const textSearch = 'SELECT id FROM parley_knowledge_text_search($1, 50)';
+      const question = QUESTIONS[0]![0];
+      assert.ok((await withTenant(db, a.id, (q) => q.query(textSearch, [question]))).rows.length > 0);
+      assert.equal((await withAccount(db, randomUUID(), (q) => q.query(textSearch, [question]))).rows.length, 0, 'no tenant: nothing');
+      assert.equal((await owner(textSearch, [question])).length, 0, 'nor for the owner outside a tenant transaction');
       await assert.rejects(
         withTenant(db, b.id, (q) =>
           q.query("INSERT INTO knowledge_documents (workspace_id, source_id, title) VALUES ($1, $2, 'planted')", [a.id, mine[0]!.id]),
